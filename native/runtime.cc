@@ -1,0 +1,48 @@
+// Process-wide settings: seeds and generator state, intra-op threads, CUDA availability.
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
+#include <ATen/detail/CUDAHooksInterface.h>
+#include "errors.h"
+#include "tensor_handle.h"
+
+using namespace simclr;
+
+NAPI_ENTRY(ManualSeed) {
+  if (!info[0].IsNumber() && !info[0].IsBigInt()) throw ArgTypeError("manualSeed: seed must be a number");
+  uint64_t seed = info[0].IsBigInt() ? info[0].As<Napi::BigInt>().Uint64Value(nullptr)
+                                     : static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+  at::manual_seed(seed);  // seeds the CPU generator and every CUDA device's
+  return info.Env().Undefined();
+}
+
+// getRngState() -> uint8 tensor with the CPU generator's full state (as torch.get_rng_state()).
+NAPI_ENTRY(GetRngState) {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  return wrapTensor(info.Env(), at::Tensor(gen.get_state()));
+}
+
+NAPI_ENTRY(SetRngState) {
+  at::Tensor state = unwrapTensor(info[0], "setRngState");
+  if (state.scalar_type() != at::kByte) throw ArgTypeError("setRngState: state must be a uint8 tensor from getRngState()");
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(state);
+  return info.Env().Undefined();
+}
+
+NAPI_ENTRY(SetNumThreads) {
+  int n = info[0].As<Napi::Number>().Int32Value();
+  if (n < 1) throw ArgRangeError("setNumThreads: need at least 1 thread, got " + std::to_string(n));
+  at::set_num_threads(n);
+  return info.Env().Undefined();
+}
+
+NAPI_ENTRY(GetNumThreads) { return Napi::Number::New(info.Env(), at::get_num_threads()); }
+
+NAPI_ENTRY(CudaIsAvailable) { return Napi::Boolean::New(info.Env(), at::hasCUDA() && at::detail::getCUDAHooks().getNumGPUs() > 0); }
+NAPI_ENTRY(CudaDeviceCount) { return Napi::Number::New(info.Env(), at::hasCUDA() ? static_cast<double>(at::detail::getCUDAHooks().getNumGPUs()) : 0.0); }
+
+NAPI_ENTRY(Config) { return Napi::String::New(info.Env(), at::show_config()); }
