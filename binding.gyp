@@ -9,7 +9,8 @@
         "native/dispatch.cc",
         "native/tensor_data.cc",
         "native/autograd.cc",
-        "native/runtime.cc"
+        "native/runtime.cc",
+        "native/generator.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -9,7 +9,7 @@
   X(Backward) X(Grad) X(SetGrad) X(SetRequiresGrad) X(IsLeaf) X(AutogradGrad) X(SetGradEnabled)     \
   X(IsGradEnabled)                                                                                  \
   X(ManualSeed) X(GetRngState) X(SetRngState) X(SetNumThreads) X(GetNumThreads) X(CudaIsAvailable)  \
-  X(CudaDeviceCount) X(Config)
+  X(CudaDeviceCount) X(Config) X(NewGenerator) X(GeneratorSeed) X(GeneratorGetState) X(GeneratorSetState)
 ENTRIES(DECLARE)
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {

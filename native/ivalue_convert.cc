@@ -2,6 +2,7 @@
 #include "ivalue_convert.h"
 #include "errors.h"
 #include "tensor_handle.h"
+#include "generator.h"
 #include <cmath>
 
 namespace simclr {
@@ -16,6 +17,7 @@ std::string describe(const Napi::Value& v) {
   if (v.IsString()) return "string";
   if (v.IsArray()) return "array";
   if (isTensorHandle(v)) return "Tensor";
+  if (isGeneratorHandle(v)) return "Generator";
   if (v.IsExternal()) return "external";
   if (v.IsFunction()) return "function";
   return "object";
@@ -144,6 +146,8 @@ c10::IValue convert(const Napi::Value& v, const c10::Argument& arg, const c10::T
     case c10::TypeKind::DeviceObjType:
       if (!v.IsString()) mismatch(where, type, v);
       return parseDevice(v.As<Napi::String>().Utf8Value());
+    case c10::TypeKind::GeneratorType:
+      return unwrapGenerator(v, where);
     case c10::TypeKind::ListType:
       return toList(v, arg, type->cast<c10::ListType>(), where);
     default:

@@ -1,0 +1,16 @@
+// The tensor layer's public API: Tensor, creation, ops, functional, autograd, scopes, random state.
+import './methods_math.js';
+import './methods_shape.js';
+import './methods_reduce.js';
+
+export { Tensor, liveTensors, liveTensorBytes, type NestedArray } from './tensor.js';
+export type { ValuesIndices } from './methods_reduce.js';
+export { cat, stack, where } from './methods_shape.js';
+export * from './creation.js';
+export * from './dtype.js';
+export { tidy, keep, dispose, scopeDepth } from './scope.js';
+export { noGrad, enableGrad, isGradEnabled, grad } from './autograd.js';
+export { manualSeed, getRngState, setRngState, Generator } from './random.js';
+export { callOp, callTensor, callTensors, callInplace, findOp, opSchema } from './op.js';
+export * as F from './functional.js';
+export { setNumThreads, getNumThreads, cuda, backendConfig } from './runtime.js';
