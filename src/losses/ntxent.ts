@@ -1,0 +1,64 @@
+// NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR (Chen et al. 2020, eq. 1), following
+// google-research/simclr tf2/objective.py: negatives from the global batch, self-similarity masked.
+import { singleProcess, type World } from '../distributed/world.js';
+import { arange } from '../tensor/creation.js';
+import * as F from '../tensor/functional.js';
+import { cat } from '../tensor/methods_shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** The official code's mask value: large enough to zero a softmax entry, finite so 0 * mask stays 0. */
+const LARGE_NUM = 1e9;
+
+export interface NtXentOptions {
+  temperature: number;
+  /** L2-normalise the projections first (the official `hidden_norm`, default true). */
+  hiddenNorm?: boolean;
+  /** Processes contributing negatives; default one process. */
+  world?: World;
+  /** Extra negatives (K, D), e.g. a memory queue from an EMA encoder; already normalised, no gradient. */
+  extraNegatives?: Tensor | null;
+}
+
+export interface NtXentResult {
+  /** Mean over the local batch and both directions. */
+  loss: Tensor;
+  /** (N, 2 * globalN [+ K]) logits of view 1 against [view 2, view 1, extra], for the contrastive accuracy. */
+  logits: Tensor;
+  /** (N,) index of each row's positive in `logits`. */
+  labels: Tensor;
+}
+
+/**
+ * z: (2N, D) projections, the N first rows one view of the N images and the N last the other view.
+ * Each view-1 row's positive is its view-2 row; its negatives are the other 2(globalN) - 2 projections.
+ */
+export function ntXent(z: Tensor, options: NtXentOptions): NtXentResult {
+  const { temperature, hiddenNorm = true, world = singleProcess, extraNegatives = null } = options;
+  if (!(temperature > 0)) throw new RangeError(`ntXent: temperature must be > 0, got ${temperature}`);
+  if (z.ndim !== 2 || z.shape[0] % 2 !== 0 || z.shape[0] < 4) {
+    throw new RangeError(`ntXent: expected projections of shape (2N, D) with N >= 2, got [${z.shape}]`);
+  }
+  const h = hiddenNorm ? F.normalize(z, { dim: 1 }) : z; // (2N, D)
+  const [h1, h2] = h.chunk(2, 0); // (N, D) each
+  const n = h1.shape[0];
+  const h1All = world.allGather(h1); // (W*N, D)
+  const h2All = world.allGather(h2); // (W*N, D)
+  const labels = arange(n).add(world.rank * n); // (N,) positives' columns
+  const selfMask = F.oneHot(labels, world.size * n).bool(); // (N, W*N) own rows
+  const scale = 1 / temperature;
+  const logitsAA = h1.matmul(h1All.t()).mul(scale).maskedFill(selfMask, -LARGE_NUM); // (N, W*N)
+  const logitsBB = h2.matmul(h2All.t()).mul(scale).maskedFill(selfMask, -LARGE_NUM); // (N, W*N)
+  const logitsAB = h1.matmul(h2All.t()).mul(scale); // (N, W*N)
+  const logitsBA = h2.matmul(h1All.t()).mul(scale); // (N, W*N)
+  const extraA = extraNegatives ? [h1.matmul(extraNegatives.t()).mul(scale)] : []; // (N, K)
+  const extraB = extraNegatives ? [h2.matmul(extraNegatives.t()).mul(scale)] : []; // (N, K)
+  const logitsA = cat([logitsAB, logitsAA, ...extraA], 1); // (N, 2*W*N [+K])
+  const logitsB = cat([logitsBA, logitsBB, ...extraB], 1); // (N, 2*W*N [+K])
+  const loss = F.crossEntropy(logitsA, labels).add(F.crossEntropy(logitsB, labels)).mul(0.5); // ()
+  return { loss, logits: logitsA, labels };
+}
+
+/** Fraction of rows whose largest logit is the positive (the official "contrast_acc"). */
+export function contrastiveAccuracy(result: NtXentResult): Tensor {
+  return result.logits.argmax(1).eq(result.labels).float().mean(); // ()
+}
