@@ -1,0 +1,132 @@
+// The pretraining configuration: one flat, validated, frozen object (defaults < preset < file < flags),
+// saved as config.json in the run folder. Keys mirror the official tf2/run.py flags in camelCase.
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, describeIssues } from './config_errors.js';
+
+const positive = z.number().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+export const pretrainSchema = z.strictObject({
+  data: z.string({ error: 'data is required: fashion-mnist, cifar10:DIR, cifar100:DIR, folder:DIR or idx:IMAGES,LABELS' })
+    .min(1, 'data is required: fashion-mnist, cifar10:DIR, cifar100:DIR, folder:DIR or idx:IMAGES,LABELS'),
+  trainLimit: nonNegativeInt.default(0).describe('use only the first N training images (0 = all)'),
+  // model
+  depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101), z.literal(152), z.literal(200)]).default(50),
+  widthMultiplier: positive.default(1),
+  skRatio: z.number().min(0).max(1).default(0),
+  seRatio: z.number().min(0).max(1).default(0),
+  projHeadMode: z.enum(['none', 'linear', 'nonlinear']).default('nonlinear'),
+  numProjLayers: nonNegativeInt.default(3),
+  projOutDim: z.number().int().positive().default(128),
+  ftProjSelector: z.number().int().min(-1).default(0).describe('layer the online linear head reads: 0 = encoder output'),
+  bnMomentum: z.number().min(0).max(1).default(0.1).describe('PyTorch convention: 0.1 = the official decay 0.9'),
+  zeroInitResidual: z.boolean().default(true),
+  // schedule
+  epochs: positive.optional(),
+  steps: z.number().int().positive().optional(),
+  batchSize: z.number().int().min(2, 'batchSize must be at least 2 (NT-Xent needs negatives)').default(256),
+  optimizer: z.enum(['lars', 'sgd', 'adamw']).default('lars'),
+  learningRate: positive.default(0.3),
+  lrScaling: z.enum(['linear', 'sqrt', 'none']).default('linear'),
+  warmupEpochs: z.number().nonnegative().default(10),
+  warmupFraction: z.number().min(0).max(1).optional().describe('warm-up as a fraction of all steps; overrides warmupEpochs'),
+  weightDecay: z.number().nonnegative().default(1e-6),
+  momentum: z.number().min(0).max(1).default(0.9),
+  // objective
+  temperature: positive.default(0.1),
+  hiddenNorm: z.boolean().default(true),
+  memorySize: nonNegativeInt.default(0).describe('MoCo-style queue of negatives from an EMA encoder; 0 = off'),
+  memoryMomentum: z.number().min(0).max(1).default(0.999),
+  // augmentation
+  colorStrength: z.number().nonnegative().default(1),
+  blur: z.boolean().default(true),
+  cropMinArea: z.number().gt(0).max(1).default(0.08),
+  // monitoring
+  linearEval: z.boolean().default(true),
+  knnEvery: z.number().nonnegative().default(1).describe('epochs between kNN evaluations; 0 = only at the end'),
+  knnK: z.number().int().positive().default(200),
+  knnTemperature: positive.default(0.1),
+  knnTrainLimit: nonNegativeInt.default(0).describe('labelled train images the kNN bank uses (0 = all)'),
+  logEvery: z.number().int().positive().default(10),
+  checkpointEvery: nonNegativeInt.default(500).describe('steps between checkpoints; 0 = only at the end'),
+  keepCheckpoints: z.number().int().positive().default(2),
+  // runtime
+  seed: z.number().int().nonnegative().default(0),
+  threads: z.number().int().positive().default(availableParallelism()),
+  device: z.string().regex(/^(cpu|cuda(:\d+)?)$/, "device must be 'cpu', 'cuda' or 'cuda:N'").default('cpu'),
+}).refine((c) => c.epochs !== undefined || c.steps !== undefined, { message: 'give epochs or steps', path: ['epochs'] });
+
+export type PretrainConfig = Readonly<z.output<typeof pretrainSchema>>;
+export type PretrainConfigInput = z.input<typeof pretrainSchema>;
+
+/** Named starting points; flags and files override them. */
+export const pretrainPresets: Record<string, Partial<PretrainConfigInput>> = {
+  /** Smoke tests: runs in seconds. */
+  tiny: {
+    data: 'fashion-mnist', trainLimit: 256, depth: 18, widthMultiplier: 0.125, batchSize: 32, steps: 6, learningRate: 0.3,
+    warmupEpochs: 0, temperature: 0.5, colorStrength: 0.5, blur: false, knnEvery: 0, knnK: 20, knnTrainLimit: 256,
+    logEvery: 2, checkpointEvery: 3,
+  },
+  /** A real result on a 2-core CPU in about 20 minutes (see README for the measured figures). */
+  'fashion-mnist-cpu': {
+    data: 'fashion-mnist', depth: 18, widthMultiplier: 0.25, batchSize: 256, epochs: 12, optimizer: 'lars', learningRate: 1.0,
+    lrScaling: 'linear', warmupEpochs: 1, weightDecay: 1e-4, temperature: 0.5, colorStrength: 0.5, blur: false,
+    cropMinArea: 0.2, knnEvery: 4, logEvery: 20, checkpointEvery: 200,
+  },
+  /** The official CIFAR-10 recipe (google-research/simclr README). */
+  cifar10: {
+    depth: 18, widthMultiplier: 1, batchSize: 512, epochs: 1000, learningRate: 1.0, lrScaling: 'linear', weightDecay: 1e-4,
+    temperature: 0.5, colorStrength: 0.5, blur: false,
+  },
+  /** The paper's v2 ImageNet setting: lr 0.1 * sqrt(batch), wd 1e-4, 5% warm-up, temperature 0.1, 64K memory. */
+  imagenet: {
+    depth: 50, widthMultiplier: 1, batchSize: 4096, epochs: 800, learningRate: 0.1, lrScaling: 'sqrt', weightDecay: 1e-4,
+    warmupFraction: 0.05, temperature: 0.1, colorStrength: 1.0, blur: true, memorySize: 65536, memoryMomentum: 0.999,
+  },
+};
+
+/** Reads a JSON or YAML config file (by extension), naming the file in any error. */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`cannot read config file: ${(err as Error).message}`], path);
+  }
+  try {
+    const value = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('top level must be an object of keys');
+    return value as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError([`cannot parse: ${(err as Error).message}`], path);
+  }
+}
+
+/** Validates a merged set of settings into a frozen config, or throws a ConfigError listing every problem. */
+export function validatePretrainConfig(input: Record<string, unknown>, source = 'pretrain configuration'): PretrainConfig {
+  const result = pretrainSchema.safeParse(input);
+  if (!result.success) throw new ConfigError(describeIssues(result.error, Object.keys(pretrainSchema.shape)), source);
+  return Object.freeze(result.data);
+}
+
+export interface ResolveOptions {
+  preset?: string;
+  file?: string;
+  overrides?: Record<string, unknown>;
+}
+
+/** defaults < preset < file < overrides (flags). */
+export function resolvePretrainConfig({ preset, file, overrides = {} }: ResolveOptions): PretrainConfig {
+  if (preset !== undefined && !(preset in pretrainPresets)) {
+    throw new ConfigError([`unknown preset '${preset}' (known: ${Object.keys(pretrainPresets).join(', ')})`], '--preset');
+  }
+  const merged = {
+    ...(preset ? pretrainPresets[preset] : {}),
+    ...(file ? readConfigFile(file) : {}),
+    ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
+  };
+  return validatePretrainConfig(merged, [preset && `preset ${preset}`, file, 'flags'].filter(Boolean).join(' + '));
+}

@@ -1,0 +1,86 @@
+// A run folder (DESIGN.md section 6): config.json, metrics.jsonl, checkpoints, summary.json.
+// Every file is written atomically (temp file + rename) or appended line by line, so a crash loses nothing
+// already written.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Writes text to path via a temp file in the same folder, fsync and rename. */
+export function writeTextAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  const fd = openSync(tmp, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+export type MetricsRecord = Record<string, number | string | boolean | null>;
+
+export class RunFolder {
+  readonly metricsPath: string;
+
+  private constructor(readonly dir: string) {
+    this.metricsPath = join(dir, 'metrics.jsonl');
+  }
+
+  /**
+   * Opens `dir` for a run. A folder that already holds a run is refused unless resuming, so results
+   * are never overwritten by accident.
+   */
+  static open(dir: string, options: { resume?: boolean } = {}): RunFolder {
+    const folder = new RunFolder(dir);
+    const hasRun = existsSync(join(dir, 'config.json'));
+    if (hasRun && !options.resume) {
+      throw new Error(`run folder ${dir} already holds a run (config.json exists): pass --resume to continue it or choose another --out`);
+    }
+    mkdirSync(dir, { recursive: true });
+    return folder;
+  }
+
+  path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  writeJson(name: string, value: unknown): void {
+    writeTextAtomic(this.path(name), `${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  readJson<T>(name: string): T {
+    const path = this.path(name);
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as T;
+    } catch (err) {
+      throw new Error(`cannot read ${path}: ${(err as Error).message}`);
+    }
+  }
+
+  exists(name: string): boolean {
+    return existsSync(this.path(name));
+  }
+
+  /** Appends one JSON line to metrics.jsonl. */
+  logMetrics(record: MetricsRecord): void {
+    appendFileSync(this.metricsPath, `${JSON.stringify(record)}\n`);
+  }
+
+  /** Every record in metrics.jsonl (a torn last line from a crash is skipped). */
+  readMetrics(): MetricsRecord[] {
+    if (!existsSync(this.metricsPath)) return [];
+    return readFileSync(this.metricsPath, 'utf8').split('\n').filter(Boolean).flatMap((line) => {
+      try {
+        return [JSON.parse(line) as MetricsRecord];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  /** On resume: drops metric lines past the checkpoint's step, so the log has no duplicates. */
+  truncateMetricsAfter(step: number): void {
+    const kept = this.readMetrics().filter((r) => typeof r.step !== 'number' || r.step <= step);
+    writeTextAtomic(this.metricsPath, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  }
+}
