@@ -28,15 +28,32 @@ function checkShape(shape: number[], where: string): void {
   }
 }
 
+/** The shape implied by the first element at each depth of a nested array. */
+function shapeOf(data: NestedArray): number[] {
+  const shape: number[] = [];
+  let item: NestedArray = data;
+  while (Array.isArray(item)) {
+    shape.push(item.length);
+    if (item.length === 0) break;
+    item = item[0];
+  }
+  return shape;
+}
+
+/** Appends the leaves of data to out, checking every sub-array against shape. */
 function flatten(data: NestedArray, shape: number[], out: number[], depth = 0): void {
-  if (!Array.isArray(data)) {
-    if (depth !== shape.length) throw new RangeError('tensor(): ragged nested array');
-    out.push(typeof data === 'boolean' ? Number(data) : data);
+  if (depth < shape.length) {
+    if (!Array.isArray(data) || data.length !== shape[depth]) {
+      throw new RangeError(`tensor(): ragged nested array at depth ${depth} (expected ${shape[depth]} items like the first element)`);
+    }
+    for (const item of data) flatten(item, shape, out, depth + 1);
     return;
   }
-  if (depth === shape.length) shape.push(data.length);
-  else if (shape[depth] !== data.length) throw new RangeError(`tensor(): ragged nested array at depth ${depth}`);
-  for (const item of data) flatten(item, shape, out, depth + 1);
+  if (Array.isArray(data)) throw new RangeError(`tensor(): ragged nested array at depth ${depth} (expected a number)`);
+  if (typeof data !== 'number' && typeof data !== 'boolean') {
+    throw new TypeError(`tensor(): data must be numbers, booleans, nested arrays of them or a TypedArray, got ${data === null ? 'null' : typeof data}`);
+  }
+  out.push(typeof data === 'boolean' ? Number(data) : data);
 }
 
 function firstLeaf(data: NestedArray): number | boolean | undefined {
@@ -67,7 +84,7 @@ export function tensor(data: NestedArray | NativeTypedArray, shapeOrOptions?: nu
     const dtype = options.dtype ?? inferDtype(data);
     return finish(new Tensor(native.FromTypedArray(data, shape, dtypeCode(dtype), options.device)), options);
   }
-  const shape: number[] = [];
+  const shape = shapeOf(data);
   const flat: number[] = [];
   flatten(data, shape, flat);
   const isBool = typeof firstLeaf(data) === 'boolean';

@@ -143,14 +143,15 @@ export function gridSample(input: Tensor, grid: Tensor, o: GridSampleOptions = {
   return callTensor('aten::grid_sampler', [input, grid, GRID_MODE[mode], GRID_PADDING[paddingMode], alignCorners]);
 }
 
-export type PadMode = 'constant' | 'reflect' | 'replicate';
+export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
-/** Pads the last dimensions: pads = [left, right, top, bottom, ...], as F.pad. */
+/** Pads the last dimensions: pads = [left, right, top, bottom, ...], as F.pad (1, 2 or 3 padded dims). */
 export function pad(x: Tensor, pads: number[], mode: PadMode = 'constant', value = 0): Tensor {
-  if (mode === 'constant') return callTensor('aten::constant_pad_nd', [x, pads, value]);
-  if (mode === 'reflect') return callTensor('aten::reflection_pad2d', [x, pads]);
-  if (mode === 'replicate') return callTensor('aten::replication_pad2d', [x, pads]);
-  throw new TypeError(`pad: unknown mode '${mode as string}'`);
+  if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) throw new TypeError(`pad: unknown mode '${mode as string}'`);
+  if (!Array.isArray(pads) || pads.length % 2 !== 0 || pads.length / 2 > x.ndim) {
+    throw new RangeError(`pad: pads must list (before, after) pairs for at most ${x.ndim} dimensions, got [${String(pads)}]`);
+  }
+  return callTensor('aten::pad', [x, pads, mode, mode === 'constant' ? value : null]);
 }
 
 /** Bernoulli draws with per-element probabilities p. */

@@ -13,4 +13,9 @@ export { noGrad, enableGrad, isGradEnabled, grad } from './autograd.js';
 export { manualSeed, getRngState, setRngState, Generator } from './random.js';
 export { callOp, callTensor, callTensors, callInplace, findOp, opSchema } from './op.js';
 export * as F from './functional.js';
+export {
+  saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors, writeFileAtomicSync, SafetensorsError,
+  SAFETENSORS_DTYPES, type SafetensorsDType, type SafetensorsContent, type TensorDict,
+} from './safetensors.js';
+export { gradcheck, assertGradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';
 export { setNumThreads, getNumThreads, cuda, backendConfig } from './runtime.js';

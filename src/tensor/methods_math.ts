@@ -110,6 +110,9 @@ const DTYPES = new Set(['uint8', 'int8', 'int16', 'int32', 'int64', 'float16', '
 /** to('float32') changes the dtype; to('cuda:0') or to('cpu') moves to a device. */
 P.to = function (target) {
   if (DTYPES.has(target)) return callTensor('aten::to.dtype', [this, dtypeCode(target as DType)]);
+  if (typeof target !== 'string' || !/^[a-z]+(:\d+)?$/.test(target)) {
+    throw new TypeError(`to(): '${String(target)}' is neither a dtype (${[...DTYPES].join(', ')}) nor a device (cpu, cuda, cuda:N)`);
+  }
   return callTensor('aten::to.device', [this, target, dtypeCode(this.dtype)]);
 };
 P.float = function () { return this.to('float32'); };
@@ -120,8 +123,25 @@ P.bool = function () { return this.to('bool'); };
 P.clone = function () { return callTensor('aten::clone', [this]); };
 P.detach = function () { return callTensor('aten::detach', [this]); };
 P.contiguous = function (memoryFormat = 'contiguous') { return callTensor('aten::contiguous', [this, MEMORY_FORMAT[memoryFormat]]); };
+/** Whether the strides are those of a dense row-major (or channels-last) layout; size-1 dims are ignored, as in torch. */
 P.isContiguous = function (memoryFormat = 'contiguous') {
-  return callTensor('aten::is_contiguous.memory_format', [this, MEMORY_FORMAT[memoryFormat]]) as unknown as boolean;
+  const shape = this.shape;
+  const strides = this.strides();
+  if (shape.some((s) => s === 0)) return true;
+  let order = shape.map((_, i) => i); // dims from outermost to innermost
+  if (memoryFormat === 'channelsLast' || memoryFormat === 'channelsLast3d') {
+    const rank = memoryFormat === 'channelsLast' ? 4 : 5;
+    if (shape.length !== rank) return false;
+    order = [0, ...order.slice(2), 1]; // N, spatial..., C
+  } else if (memoryFormat !== 'contiguous') {
+    throw new TypeError(`isContiguous: memory format must be contiguous, channelsLast or channelsLast3d, got '${memoryFormat}'`);
+  }
+  let expected = 1;
+  for (const d of order.reverse()) {
+    if (shape[d] !== 1 && strides[d] !== expected) return false;
+    expected *= shape[d];
+  }
+  return true;
 };
 
 P.add_ = function (other, alpha = 1) { return callInplace(this, `aten::add_.${overload(other)}`, [other, alpha]); };
