@@ -1,5 +1,6 @@
 // Module: the base of every layer and model, as torch.nn.Module. Holds named parameters, buffers and
 // submodules registered explicitly; walks them with PyTorch-style dotted names.
+import '../tensor/methods_math.js'; // attaches Tensor methods (copy_) for direct imports of this file
 import { noGrad } from '../tensor/autograd.js';
 import { keep } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -32,6 +33,14 @@ export abstract class Module {
     this.#checkName(name, this.#children);
     this.#children.set(name, module);
     return module;
+  }
+
+  /** Unregisters a submodule and returns it (as `del module.name`); the caller owns it: dispose or re-register it. */
+  removeModule(name: string): Module {
+    const child = this.#children.get(name);
+    if (!child) throw new RangeError(`${this.constructor.name}: no submodule '${name}'`);
+    this.#children.delete(name);
+    return child;
   }
 
   #checkName(name: string, into: Map<string, unknown>): void {
@@ -83,9 +92,10 @@ export abstract class Module {
     return this.parameters().filter((p) => !trainableOnly || p.requiresGrad).reduce((n, p) => n + p.numel, 0);
   }
 
-  /** Sets training mode here and in every submodule. */
+  /** Sets training mode here and, through each child's own train(), in every submodule (so overrides apply). */
   train(mode = true): this {
-    for (const m of this.modules()) m.training = mode;
+    this.training = mode;
+    for (const child of this.#children.values()) child.train(mode);
     return this;
   }
 
