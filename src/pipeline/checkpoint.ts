@@ -45,6 +45,8 @@ export interface SaveCheckpointOptions<D, E> {
   keep?: number;
   /** Also save under this name (e.g. 'best'), outside the rotation. */
   alias?: string;
+  /** Further training-state tensors (e.g. an EMA model, a memory queue), stored as `extra.<name>`. */
+  extraTensors?: Map<string, Tensor>;
 }
 
 const stem = (step: number) => `step-${String(step).padStart(7, '0')}`;
@@ -65,9 +67,10 @@ export function saveCheckpoint<D, E>(folder: RunFolder, o: SaveCheckpointOptions
   const trainTensors = new Map<string, Tensor>();
   try {
     for (const [key, t] of state?.tensors ?? []) trainTensors.set(`optimizer.${key}`, t);
+    const extras = [...(o.extraTensors ?? [])].map(([key, t]) => [`extra.${key}`, t] as const);
     trainTensors.set('generator.global', tensor(getRngState()));
     for (const [genName, gen] of Object.entries(o.generators ?? {})) trainTensors.set(`generator.${genName}`, tensor(gen.getState()));
-    saveSafetensors(join(dir, train), trainTensors, { format: CHECKPOINT_FORMAT });
+    saveSafetensors(join(dir, train), new Map([...trainTensors, ...extras]), { format: CHECKPOINT_FORMAT });
   } finally {
     dispose([...trainTensors.values()]);
   }
@@ -144,8 +147,11 @@ function resolveSidecar(path: string, preferBest: boolean): string {
   return all[all.length - 1];
 }
 
-/** Restores optimiser state and generator states saved by saveCheckpoint. */
-export function restoreTrainingState(sidecarPath: string, sidecar: CheckpointSidecar, o: { optimizer?: Optimizer<GroupOptions> | null; generators?: Record<string, Generator> }): void {
+/**
+ * Restores optimiser state and generator states saved by saveCheckpoint; returns the extra tensors (owned by
+ * the caller) by name.
+ */
+export function restoreTrainingState(sidecarPath: string, sidecar: CheckpointSidecar, o: { optimizer?: Optimizer<GroupOptions> | null; generators?: Record<string, Generator> }): Map<string, Tensor> {
   const trainPath = join(dirname(sidecarPath), sidecar.files.train);
   const { tensors } = loadSafetensors(trainPath);
   try {
@@ -161,7 +167,14 @@ export function restoreTrainingState(sidecarPath: string, sidecar: CheckpointSid
       if (!state) throw new Error(`checkpoint ${trainPath} has no state for generator '${genName}'`);
       gen.setState(state.dataSync() as Uint8Array);
     }
+    const extras = new Map<string, Tensor>();
+    for (const [key, t] of tensors) if (key.startsWith('extra.')) extras.set(key.slice('extra.'.length), t);
+    return extras;
   } finally {
-    dispose([...tensors.values()]);
+    dispose([...tensors.values()].filter((t) => !extrasOf(tensors).includes(t)));
   }
+}
+
+function extrasOf(tensors: Map<string, Tensor>): Tensor[] {
+  return [...tensors].filter(([key]) => key.startsWith('extra.')).map(([, t]) => t);
 }

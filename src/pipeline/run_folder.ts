@@ -1,20 +1,13 @@
 // A run folder (DESIGN.md section 6): config.json, metrics.jsonl, checkpoints, summary.json.
 // Every file is written atomically (temp file + rename) or appended line by line, so a crash loses nothing
 // already written.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '../tensor/safetensors.js';
 
 /** Writes text to path via a temp file in the same folder, fsync and rename. */
 export function writeTextAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  const fd = openSync(tmp, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, Buffer.from(text, 'utf8'));
 }
 
 export type MetricsRecord = Record<string, number | string | boolean | null>;

@@ -1,0 +1,220 @@
+// The pretraining stage: SimCLRv2 self-supervised training with monitoring, crash-safe checkpoints and exact
+// resume. Reference: google-research/simclr tf2/run.py (train loop, checkpoints, summaries).
+import { performance } from 'node:perf_hooks';
+import { singleProcess, type World } from '../distributed/world.js';
+import { buildModel, type SimCLRModel } from '../models/simclr_model.js';
+import { noGrad } from '../tensor/autograd.js';
+import { dispose } from '../tensor/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { latestCheckpoint, loadCheckpoint, restoreTrainingState, saveCheckpoint } from './checkpoint.js';
+import { ignoreEvents, type EventSink } from './events.js';
+import { NegativeQueue } from './memory_queue.js';
+import { evaluateClassifier, evaluateKnn } from './pretrain_eval.js';
+import type { PretrainConfig } from './pretrain_config.js';
+import { setupPretrain, type PretrainSetup } from './pretrain_setup.js';
+import { pretrainStep, type StepContext, type StepScalars } from './pretrain_step.js';
+import { RunFolder } from './run_folder.js';
+import { StopSignal } from './stop_signal.js';
+
+export interface PretrainOptions {
+  out: string;
+  resume?: boolean;
+  onEvent?: EventSink;
+  stop?: StopSignal;
+  world?: World;
+}
+
+export interface PretrainSummary {
+  stage: 'pretrain';
+  steps: number;
+  epochs: number;
+  knn_top1: number | null;
+  linear_top1: number | null;
+  linear_top5: number | null;
+  contrastive_top1: number | null;
+  loss: number | null;
+  images_per_s: number;
+  data_wait_fraction: number;
+  wall_s: number;
+  interrupted: boolean;
+  checkpoint: string;
+}
+
+/** Settings a resumed run may change; anything else must match the saved config.json. */
+const RESUMABLE_CHANGES = new Set(['threads', 'logEvery', 'checkpointEvery', 'keepCheckpoints', 'knnEvery']);
+
+interface Progress {
+  step: number;
+  trainMs: number;
+  waitMs: number;
+  images: number;
+  last: Record<string, number>;
+}
+
+export async function pretrain(config: PretrainConfig, o: PretrainOptions): Promise<PretrainSummary> {
+  const emit = o.onEvent ?? ignoreEvents;
+  const folder = RunFolder.open(o.out, { resume: o.resume });
+  checkResumeConfig(folder, config, o.resume ?? false);
+  const setup = await setupPretrain(config);
+  const { model, optimizer, loader, totalSteps } = setup;
+  const ctx: StepContext = {
+    model, optimizer, temperature: config.temperature, hiddenNorm: config.hiddenNorm, world: o.world ?? singleProcess,
+    memory: config.memorySize > 0 ? { ema: emaCopy(model), queue: new NegativeQueue(config.memorySize, config.projOutDim), momentum: config.memoryMomentum } : null,
+  };
+  const progress: Progress = { step: 0, trainMs: 0, waitMs: 0, images: 0, last: {} };
+  if (!folder.exists('config.json')) folder.writeJson('config.json', config);
+  if (o.resume) resumeFrom(folder, setup, ctx, progress, emit);
+  emit({ type: 'start', stage: 'pretrain', totalSteps, step: progress.step, message: describeRun(setup, config) });
+  const stop = o.stop ?? new StopSignal();
+  try {
+    while (progress.step < totalSteps && !stop.requested) {
+      runOneStep(setup, ctx, progress, config, folder, emit);
+      // Let the event loop turn: N-API runs tensor-handle finalizers (and signal handlers) only then.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (progress.step % loader.batchesPerEpoch === 0) maybeMonitorKnn(setup, config, progress, folder, emit);
+      if (config.checkpointEvery > 0 && progress.step % config.checkpointEvery === 0 && progress.step < totalSteps) {
+        checkpoint(folder, setup, ctx, progress, config, emit);
+      }
+    }
+    const path = checkpoint(folder, setup, ctx, progress, config, emit);
+    const summary = finish(folder, setup, config, progress, path, stop.requested !== null);
+    emit({ type: 'end', stage: 'pretrain', step: progress.step, summary: { ...summary } });
+    return summary;
+  } finally {
+    ctx.memory?.ema.dispose();
+    ctx.memory?.queue.dispose();
+    model.dispose();
+    optimizer.dispose();
+  }
+}
+
+function runOneStep(s: PretrainSetup, ctx: StepContext, p: Progress, c: PretrainConfig, folder: RunFolder, emit: EventSink): void {
+  const start = performance.now();
+  const batch = s.loader.next();
+  const lr = s.schedule(p.step);
+  let scalars: StepScalars | null = null;
+  try {
+    scalars = pretrainStep(ctx, batch.views!, batch.labels, lr);
+    p.step += 1;
+    p.images += batch.indices.length;
+    p.waitMs += batch.waitMs;
+    p.trainMs += performance.now() - start;
+    if (p.step % c.logEvery === 0 || p.step === s.totalSteps) logStep(scalars, batch.epoch, lr, p, folder, emit, s.totalSteps);
+  } finally {
+    dispose([batch.views, batch.labels, scalars]);
+  }
+}
+
+function logStep(sc: StepScalars, epoch: number, lr: number, p: Progress, folder: RunFolder, emit: EventSink, totalSteps: number): void {
+  const values: Record<string, number> = {
+    loss: sc.loss.item(), contrastive_loss: sc.contrastiveLoss.item(), contrastive_top1: sc.contrastiveAcc.item(), lr,
+    images_per_s: (p.images / p.trainMs) * 1000, data_wait_fraction: p.waitMs / p.trainMs,
+  };
+  if (sc.linearLoss) values.linear_loss = sc.linearLoss.item();
+  if (sc.linearAcc) values.linear_train_top1 = sc.linearAcc.item();
+  p.last = values;
+  folder.logMetrics({ step: p.step, epoch, ...values });
+  emit({ type: 'step', stage: 'pretrain', step: p.step, totalSteps, epoch, values });
+}
+
+function maybeMonitorKnn(s: PretrainSetup, c: PretrainConfig, p: Progress, folder: RunFolder, emit: EventSink): void {
+  const epochsDone = p.step / s.loader.batchesPerEpoch;
+  if (!s.test || !s.train.labels || c.knnEvery <= 0 || p.step >= s.totalSteps) return;
+  if (Math.round(epochsDone) % Math.max(1, Math.round(c.knnEvery)) !== 0) return;
+  const start = performance.now();
+  const knn = evaluateKnn(s.model, s.train, s.test, { k: c.knnK, temperature: c.knnTemperature, trainLimit: c.knnTrainLimit });
+  const values = { knn_top1: knn, eval_s: (performance.now() - start) / 1000 };
+  folder.logMetrics({ step: p.step, epoch: epochsDone, ...values });
+  emit({ type: 'eval', stage: 'pretrain', step: p.step, values });
+}
+
+function checkpoint(folder: RunFolder, s: PretrainSetup, ctx: StepContext, p: Progress, c: PretrainConfig, emit: EventSink): string {
+  const extraTensors = new Map<string, Tensor>();
+  if (ctx.memory) {
+    for (const [name, t] of ctx.memory.ema.stateDict()) extraTensors.set(`ema.${name}`, t);
+    extraTensors.set('queue', ctx.memory.queue.keys);
+  }
+  const path = saveCheckpoint(folder, {
+    kind: 'pretrain', step: p.step, model: s.model, description: s.model.description, optimizer: s.optimizer, keep: c.keepCheckpoints,
+    extra: { loader: s.loader.state(), progress: { trainMs: p.trainMs, waitMs: p.waitMs, images: p.images }, queue: ctx.memory?.queue.state ?? null },
+    extraTensors,
+  });
+  emit({ type: 'checkpoint', stage: 'pretrain', step: p.step, path });
+  return path;
+}
+
+interface PretrainExtra {
+  loader: { epoch: number; position: number };
+  progress: { trainMs: number; waitMs: number; images: number };
+  queue: { pointer: number; filled: number } | null;
+}
+
+function resumeFrom(folder: RunFolder, s: PretrainSetup, ctx: StepContext, p: Progress, emit: EventSink): void {
+  const latest = latestCheckpoint(folder);
+  if (!latest) {
+    emit({ type: 'info', stage: 'pretrain', message: `no checkpoint in ${folder.dir}: starting from step 0` });
+    return;
+  }
+  const { sidecar, weights, sidecarPath } = loadCheckpoint<unknown, PretrainExtra>(latest);
+  try {
+    s.model.loadStateDict(weights);
+  } finally {
+    dispose([...weights.values()]);
+  }
+  const extras = restoreTrainingState(sidecarPath, sidecar, { optimizer: s.optimizer });
+  try {
+    if (ctx.memory) {
+      const ema = new Map([...extras].filter(([k]) => k.startsWith('ema.')).map(([k, t]) => [k.slice(4), t]));
+      ctx.memory.ema.loadStateDict(ema);
+      if (!sidecar.extra.queue) throw new Error(`checkpoint ${sidecarPath} has no memory queue state but the config enables memorySize`);
+      ctx.memory.queue.restore(extras.get('queue')!, sidecar.extra.queue);
+    }
+  } finally {
+    dispose([...extras.values()]);
+  }
+  s.loader.setState(sidecar.extra.loader);
+  Object.assign(p, { step: sidecar.step, ...sidecar.extra.progress });
+  folder.truncateMetricsAfter(sidecar.step);
+  emit({ type: 'info', stage: 'pretrain', message: `resumed from ${sidecarPath} at step ${sidecar.step}` });
+}
+
+function checkResumeConfig(folder: RunFolder, config: PretrainConfig, resume: boolean): void {
+  if (!resume || !folder.exists('config.json')) return;
+  const saved = folder.readJson<Record<string, unknown>>('config.json');
+  for (const [key, value] of Object.entries(config)) {
+    if (RESUMABLE_CHANGES.has(key)) continue;
+    if (JSON.stringify(saved[key]) !== JSON.stringify(value)) {
+      throw new Error(`--resume: '${key}' is ${JSON.stringify(value)} but the run in ${folder.dir} used ${JSON.stringify(saved[key])}; resume with the same settings`);
+    }
+  }
+}
+
+function emaCopy(model: SimCLRModel): SimCLRModel {
+  const ema = buildModel(model.description);
+  ema.loadStateDict(model.stateDict());
+  ema.requiresGrad_(false);
+  return ema;
+}
+
+function describeRun(s: PretrainSetup, c: PretrainConfig): string {
+  const params = s.model.encoder.numParameters();
+  return `ResNet-${c.depth} x${c.widthMultiplier}${c.skRatio ? ' +SK' : ''} (${(params / 1e6).toFixed(2)}M encoder params), ` +
+    `${s.train.length} images, batch ${c.batchSize}, ${s.totalSteps} steps (${s.loader.batchesPerEpoch}/epoch), ` +
+    `${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}, warm-up ${s.warmupSteps} steps, temperature ${c.temperature}`;
+}
+
+function finish(folder: RunFolder, s: PretrainSetup, c: PretrainConfig, p: Progress, checkpointPath: string, interrupted: boolean): PretrainSummary {
+  const labelled = s.test !== null && s.train.labels !== null;
+  const knn = labelled ? noGrad(() => evaluateKnn(s.model, s.train, s.test!, { k: c.knnK, temperature: c.knnTemperature, trainLimit: c.knnTrainLimit })) : null;
+  const linear = labelled && s.model.supervisedHead ? evaluateClassifier(s.model, s.test!) : null;
+  const summary: PretrainSummary = {
+    stage: 'pretrain', steps: p.step, epochs: p.step / s.loader.batchesPerEpoch,
+    knn_top1: knn, linear_top1: linear?.top1 ?? null, linear_top5: linear?.top5 ?? null,
+    contrastive_top1: p.last.contrastive_top1 ?? null, loss: p.last.loss ?? null,
+    images_per_s: p.trainMs > 0 ? (p.images / p.trainMs) * 1000 : 0, data_wait_fraction: p.trainMs > 0 ? p.waitMs / p.trainMs : 0,
+    wall_s: p.trainMs / 1000, interrupted, checkpoint: checkpointPath,
+  };
+  folder.logMetrics({ step: p.step, epoch: summary.epochs, knn_top1: knn, linear_top1: summary.linear_top1 });
+  folder.writeJson('summary.json', summary);
+  return summary;
+}

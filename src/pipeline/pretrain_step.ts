@@ -1,0 +1,58 @@
+// One SimCLRv2 pretraining step: two views -> encoder -> projection head -> NT-Xent (+ the online linear head on
+// detached features) -> backward -> optimiser step. Reference: tf2/run.py train_step, tf2/model.py.
+import type { World } from '../distributed/world.js';
+import { contrastiveAccuracy, ntXent } from '../losses/ntxent.js';
+import type { SimCLRModel } from '../models/simclr_model.js';
+import type { GroupOptions, Optimizer } from '../optim/index.js';
+import { noGrad } from '../tensor/autograd.js';
+import * as F from '../tensor/functional.js';
+import { cat } from '../tensor/methods_shape.js';
+import { tidy } from '../tensor/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { emaUpdate, type NegativeQueue } from './memory_queue.js';
+
+export interface StepContext {
+  model: SimCLRModel;
+  optimizer: Optimizer<GroupOptions>;
+  temperature: number;
+  hiddenNorm: boolean;
+  world: World;
+  /** MoCo-style memory: EMA model and queue, when enabled. */
+  memory: { ema: SimCLRModel; queue: NegativeQueue; momentum: number } | null;
+}
+
+/** Scalars of one step, as 0-dim tensors (read with .item() only when logging). */
+export interface StepScalars {
+  loss: Tensor;
+  contrastiveLoss: Tensor;
+  contrastiveAcc: Tensor;
+  linearLoss: Tensor | null;
+  linearAcc: Tensor | null;
+}
+
+export function pretrainStep(ctx: StepContext, views: [Tensor, Tensor], labels: Tensor | null, lr: number): StepScalars {
+  return tidy(() => {
+    const { model, optimizer, memory } = ctx;
+    const x = cat(views, 0); // (2B, C, H, W): view 1 rows then view 2 rows
+    const out = model.forward(x, { linearEval: true });
+    const contrast = ntXent(out.z, { temperature: ctx.temperature, hiddenNorm: ctx.hiddenNorm, world: ctx.world, extraNegatives: memory?.queue.negatives() ?? null });
+    let loss = contrast.loss; // ()
+    let linearLoss: Tensor | null = null;
+    let linearAcc: Tensor | null = null;
+    if (out.logits && labels) {
+      const both = cat([labels, labels], 0); // (2B,) both views carry the label, as the official code
+      linearLoss = F.crossEntropy(out.logits, both); // ()
+      linearAcc = out.logits.argmax(1).eq(both).float().mean(); // ()
+      loss = loss.add(linearLoss);
+    }
+    optimizer.zeroGrad();
+    loss.backward();
+    optimizer.setLr(lr);
+    optimizer.step();
+    if (memory) {
+      noGrad(() => memory.queue.enqueue(memory.ema.forward(x).z)); // keys from the EMA network, before its update
+      emaUpdate(memory.ema, model, memory.momentum);
+    }
+    return { loss: loss.detach(), contrastiveLoss: contrast.loss.detach(), contrastiveAcc: contrastiveAccuracy(contrast), linearLoss: linearLoss?.detach() ?? null, linearAcc };
+  });
+}
