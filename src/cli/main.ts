@@ -1,0 +1,30 @@
+// The `simclr` command line: one subcommand per stage; errors print one clear line (no stack) and exit 1.
+import { Command, CommanderError } from 'commander';
+import { registerPretrain } from './commands/pretrain.js';
+import { registerShowAugment } from './commands/show_augment.js';
+import { registerSummary } from './commands/summary.js';
+
+export function buildProgram(): Command {
+  const program = new Command('simclr')
+    .description('SimCLRv2 semi-supervised learning on libtorch: pretrain, fine-tune, distill, evaluate')
+    .showHelpAfterError()
+    .exitOverride();
+  registerPretrain(program);
+  registerSummary(program);
+  registerShowAugment(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode; // commander already printed help or the error
+    process.stderr.write(`simclr: ${(err as Error).message}\n`);
+    if (process.env.SIMCLR_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
