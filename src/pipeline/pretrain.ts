@@ -54,7 +54,7 @@ interface Progress {
 export async function pretrain(config: PretrainConfig, o: PretrainOptions): Promise<PretrainSummary> {
   const emit = o.onEvent ?? ignoreEvents;
   const folder = RunFolder.open(o.out, { resume: o.resume });
-  checkResumeConfig(folder, config, o.resume ?? false);
+  folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_CHANGES);
   const setup = await setupPretrain(config);
   const { model, optimizer, loader, totalSteps } = setup;
   const ctx: StepContext = {
@@ -176,17 +176,6 @@ function resumeFrom(folder: RunFolder, s: PretrainSetup, ctx: StepContext, p: Pr
   Object.assign(p, { step: sidecar.step, ...sidecar.extra.progress });
   folder.truncateMetricsAfter(sidecar.step);
   emit({ type: 'info', stage: 'pretrain', message: `resumed from ${sidecarPath} at step ${sidecar.step}` });
-}
-
-function checkResumeConfig(folder: RunFolder, config: PretrainConfig, resume: boolean): void {
-  if (!resume || !folder.exists('config.json')) return;
-  const saved = folder.readJson<Record<string, unknown>>('config.json');
-  for (const [key, value] of Object.entries(config)) {
-    if (RESUMABLE_CHANGES.has(key)) continue;
-    if (JSON.stringify(saved[key]) !== JSON.stringify(value)) {
-      throw new Error(`--resume: '${key}' is ${JSON.stringify(value)} but the run in ${folder.dir} used ${JSON.stringify(saved[key])}; resume with the same settings`);
-    }
-  }
 }
 
 function emaCopy(model: SimCLRModel): SimCLRModel {

@@ -50,6 +50,7 @@ export const pretrainSchema = z.strictObject({
   knnK: z.number().int().positive().default(200),
   knnTemperature: positive.default(0.1),
   knnTrainLimit: nonNegativeInt.default(0).describe('labelled train images the kNN bank uses (0 = all)'),
+  evalLimit: nonNegativeInt.default(0).describe('test images used by evaluations (0 = all)'),
   logEvery: z.number().int().positive().default(10),
   checkpointEvery: nonNegativeInt.default(500).describe('steps between checkpoints; 0 = only at the end'),
   keepCheckpoints: z.number().int().positive().default(2),
@@ -67,7 +68,7 @@ export const pretrainPresets: Record<string, Partial<PretrainConfigInput>> = {
   /** Smoke tests: runs in seconds. */
   tiny: {
     data: 'fashion-mnist', trainLimit: 256, depth: 18, widthMultiplier: 0.125, batchSize: 32, steps: 6, learningRate: 0.3,
-    warmupEpochs: 0, temperature: 0.5, colorStrength: 0.5, blur: false, knnEvery: 0, knnK: 20, knnTrainLimit: 256,
+    warmupEpochs: 0, temperature: 0.5, colorStrength: 0.5, blur: false, knnEvery: 0, knnK: 20, knnTrainLimit: 256, evalLimit: 500,
     logEvery: 2, checkpointEvery: 3,
   },
   /** A real result on a 2-core CPU in about 20 minutes (see README for the measured figures). */

@@ -46,9 +46,8 @@ export async function setupPretrain(c: PretrainConfig): Promise<PretrainSetup> {
   setNumThreads(c.threads);
   manualSeed(c.seed);
   const data = await loadDataSpec(c.data);
-  const train = c.trainLimit > 0 && c.trainLimit < data.train.length
-    ? subsetDataset(data.train, Int32Array.from({ length: c.trainLimit }, (_, i) => i))
-    : data.train;
+  const train = firstN(data.train, c.trainLimit);
+  const test = data.test ? firstN(data.test, c.evalLimit) : null;
   const model = buildModel(modelDescriptionFor(c, train));
   if (c.device !== 'cpu') throw new Error(`device '${c.device}': moving models to accelerators is not supported yet; use --device cpu`);
   const augment = pretrainAugment(c);
@@ -63,5 +62,10 @@ export async function setupPretrain(c: PretrainConfig): Promise<PretrainSetup> {
   const peakLr = c.lrScaling === 'none' ? c.learningRate : scaleLearningRate(c.learningRate, c.batchSize, c.lrScaling);
   const optimizer = buildOptimizer(model.parameters(), { kind: c.optimizer, lr: peakLr, weightDecay: c.weightDecay, momentum: c.momentum });
   const schedule = warmupCosineSchedule({ lr: peakLr, totalSteps, warmupSteps });
-  return { train, test: data.test, model, optimizer, schedule, loader, totalSteps, warmupSteps, peakLr };
+  return { train, test, model, optimizer, schedule, loader, totalSteps, warmupSteps, peakLr };
+}
+
+/** The first n images of a dataset (all of them when n is 0 or too large). */
+export function firstN(ds: Dataset, n: number): Dataset {
+  return n > 0 && n < ds.length ? subsetDataset(ds, Int32Array.from({ length: n }, (_, i) => i)) : ds;
 }

@@ -71,6 +71,22 @@ export class RunFolder {
     });
   }
 
+  /**
+   * On resume: every setting of `config` except the `resumable` ones must equal the saved config.json, so a resumed run
+   * continues the same experiment. Nothing to check when not resuming or nothing was saved yet.
+   */
+  checkResumeConfig(config: object, resume: boolean, resumable: Iterable<string>): void {
+    if (!resume || !this.exists('config.json')) return;
+    const saved = this.readJson<Record<string, unknown>>('config.json');
+    const allowed = new Set(resumable);
+    for (const [key, value] of Object.entries(config)) {
+      if (allowed.has(key)) continue;
+      if (JSON.stringify(saved[key]) !== JSON.stringify(value)) {
+        throw new Error(`--resume: '${key}' is ${JSON.stringify(value)} but the run in ${this.dir} used ${JSON.stringify(saved[key])}; resume with the same settings`);
+      }
+    }
+  }
+
   /** On resume: drops metric lines past the checkpoint's step, so the log has no duplicates. */
   truncateMetricsAfter(step: number): void {
     const kept = this.readMetrics().filter((r) => typeof r.step !== 'number' || r.step <= step);

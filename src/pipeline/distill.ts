@@ -1,0 +1,197 @@
+// The distillation stage: a frozen fine-tuned teacher labels every training image (labels ignored) with its softened
+// predictions on the student's own augmented view; the student (same size or smaller) learns from them, optionally
+// plus alpha * cross-entropy on the labelled subset. Reference: paper section 2.3, eq. (2); DESIGN.md section 4.
+import type { DataLoader } from '../data/loader.js';
+import { distillationLoss } from '../losses/distillation.js';
+import type { SimCLRModel } from '../models/simclr_model.js';
+import { noGrad } from '../tensor/autograd.js';
+import * as F from '../tensor/functional.js';
+import { cat } from '../tensor/methods_shape.js';
+import { dispose, tidy } from '../tensor/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { latestCheckpoint, loadCheckpoint } from './checkpoint.js';
+import { checkInputShape, classifierFrom, loadCheckpointModel, scratchDescription } from './classifier_model.js';
+import type { DistillConfig } from './distill_config.js';
+import { ignoreEvents, type EventSink } from './events.js';
+import { labelledSubset, type LabelledSubset } from './labels.js';
+import { RunFolder } from './run_folder.js';
+import { RESUMABLE_TRAINING_CHANGES } from './stage_config.js';
+import { augmentedLoader, checkClasses, optimizerAndSchedule, prepareStage, testAccuracy, type Schedule, type StageData } from './stage_setup.js';
+import { rates, runTrainingLoop, type Accuracy, type StageOptions, type StepResult, type TrainingRun } from './train_loop.js';
+
+export interface DistillSummary {
+  stage: 'distill';
+  teacher: string;
+  student_init: 'random' | 'pretrained';
+  /** 'self' when the student has the teacher's architecture, else 'smaller' / 'other'. */
+  student_kind: 'self' | 'smaller' | 'other';
+  student_params: number;
+  teacher_params: number;
+  top1: number | null;
+  top5: number | null;
+  best_top1: number | null;
+  best_step: number | null;
+  teacher_top1: number | null;
+  teacher_top5: number | null;
+  eval_images: number;
+  temperature: number;
+  alpha: number;
+  labels_file: string | null;
+  labels_sha256: string | null;
+  unlabeled_images: number;
+  steps: number;
+  epochs: number;
+  batch_size: number;
+  loss: number | null;
+  teacher_agreement: number | null;
+  images_per_s: number;
+  data_wait_fraction: number;
+  train_s: number;
+  wall_s: number;
+  interrupted: boolean;
+  checkpoint: string;
+  best_checkpoint: string | null;
+}
+
+export interface DistillSetup extends StageData, Schedule {
+  teacher: SimCLRModel;
+  teacherPath: string;
+  student: SimCLRModel;
+  studentSource: string;
+  /** Every training image, crop+flip, labels ignored. */
+  loader: DataLoader;
+  /** The labelled subset for the alpha term, or null. */
+  labelledLoader: DataLoader | null;
+  labels: LabelledSubset | null;
+}
+
+/** Loads the teacher frozen in eval mode: no parameter records gradients, batch-norm statistics never move. */
+export function loadTeacher(c: DistillConfig): { teacher: SimCLRModel; path: string } {
+  const { model, sidecar, sidecarPath } = loadCheckpointModel(c.teacher, { preferBest: c.teacherCheckpoint === 'best' });
+  // A pretraining checkpoint's online linear head saw every label: not a teacher for the semi-supervised setting.
+  if (!model.supervisedHead || sidecar.kind === 'pretrain') {
+    model.dispose();
+    throw new Error(`teacher ${sidecarPath} is a ${sidecar.kind} checkpoint${model.supervisedHead ? '' : ' without a classifier head'}: distill from a fine-tuned checkpoint (simclr finetune)`);
+  }
+  model.requiresGrad_(false).eval();
+  return { teacher: model, path: sidecarPath };
+}
+
+export async function setupDistill(c: DistillConfig, folder: RunFolder, emit: EventSink = ignoreEvents): Promise<DistillSetup> {
+  const data = await prepareStage(c);
+  const { teacher, path: teacherPath } = loadTeacher(c);
+  const owned: Array<{ dispose(): void }> = [teacher];
+  try {
+    checkInputShape(teacher.description, data.train, `teacher ${teacherPath}`);
+    checkClasses(teacher, data.train, `teacher ${teacherPath}`);
+    const labels = c.labels !== undefined && c.alpha > 0 ? await labelledSubset(c.labels, data.train, { seed: c.labelSeed, folder }) : null;
+    const t = teacher.description;
+    const scratch = () => scratchDescription(c, { channels: data.train.channels, size: t.imageSize }, t);
+    const { model: student, source: studentSource } = classifierFrom(c.studentFrom, scratch, {
+      numClasses: t.numClasses, ftProjSelector: c.ftProjSelector ?? (c.studentFrom ? undefined : t.projHead.keepLayers),
+      zeroInitLogits: c.zeroInitLogitsLayer, fineTuneAfterBlock: -1, headWeightDecay: false,
+    });
+    owned.push(student);
+    checkInputShape(student.description, data.train, studentSource);
+    const loader = augmentedLoader(data.train, c, { seed: c.seed, stage: 'distill', emit });
+    const labelledLoader = labels ? augmentedLoader(data.train, c, { seed: c.seed + 1, indices: labels.indices, stage: 'distill', emit }) : null;
+    return { ...data, ...optimizerAndSchedule(student, c, loader), teacher, teacherPath, student, studentSource, loader, labelledLoader, labels };
+  } catch (err) {
+    for (const m of owned) m.dispose();
+    throw err;
+  }
+}
+
+/** One step: teacher and student see the same augmented batch; the labelled batch (alpha > 0) rides along. */
+export function distillStep(s: DistillSetup, c: DistillConfig, lr: number): StepResult {
+  const batch = s.loader.next();
+  const labelled = s.labelledLoader?.next() ?? null;
+  const B = batch.indices.length;
+  try {
+    const scalars = tidy(() => {
+      const teacherLogits = noGrad(() => s.teacher.forward(batch.x!).logits!); // (B, K)
+      const x = labelled ? cat([batch.x!, labelled.x!], 0) : batch.x!; // (B [+ Bl], C, H, W)
+      const logits = s.student.forward(x).logits!; // (B [+ Bl], K)
+      const own = labelled ? logits.narrow(0, 0, B) : logits; // (B, K)
+      const distill = distillationLoss(own, teacherLogits, { temperature: c.temperature, scaleByTemperatureSquared: c.scaleByTemperatureSquared }); // ()
+      const out: Record<string, Tensor> = { distill_loss: distill.detach(), teacher_agreement: own.argmax(1).eq(teacherLogits.argmax(1)).float().mean() };
+      let loss = distill;
+      if (labelled) {
+        const supervised = F.crossEntropy(logits.narrow(0, B, labelled.indices.length), labelled.labels!); // ()
+        loss = loss.add(supervised.mul(c.alpha));
+        out.supervised_loss = supervised.detach();
+      }
+      s.optimizer.zeroGrad();
+      loss.backward();
+      s.optimizer.setLr(lr);
+      s.optimizer.step();
+      return { loss: loss.detach(), ...out };
+    });
+    return { scalars, images: B + (labelled?.indices.length ?? 0), waitMs: batch.waitMs + (labelled?.waitMs ?? 0), epoch: batch.epoch };
+  } finally {
+    dispose([batch.x, batch.labels, labelled?.x, labelled?.labels]);
+  }
+}
+
+/** The teacher's test accuracy: measured once, then read back from the run's checkpoints on resume. */
+function teacherAccuracy(s: DistillSetup, folder: RunFolder, resume: boolean): Accuracy | null {
+  const latest = resume ? latestCheckpoint(folder) : null;
+  if (latest) {
+    const { sidecar, weights } = loadCheckpoint<unknown, { teacherAccuracy?: Accuracy | null }>(latest);
+    dispose([...weights.values()]);
+    if (sidecar.extra.teacherAccuracy !== undefined) return sidecar.extra.teacherAccuracy;
+  }
+  return testAccuracy(s.teacher, s.test);
+}
+
+export async function distill(config: DistillConfig, o: StageOptions): Promise<DistillSummary> {
+  const emit = o.onEvent ?? ignoreEvents;
+  const folder = RunFolder.open(o.out, { resume: o.resume });
+  folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_TRAINING_CHANGES);
+  const s = await setupDistill(config, folder, emit);
+  try {
+    if (!folder.exists('config.json')) folder.writeJson('config.json', config);
+    const teacherAcc = teacherAccuracy(s, folder, o.resume ?? false);
+    if (teacherAcc) emit({ type: 'eval', stage: 'distill', step: 0, values: { teacher_top1: teacherAcc.top1, teacher_top5: teacherAcc.top5 } });
+    emit({ type: 'start', stage: 'distill', totalSteps: s.totalSteps, step: 0, message: describe(s, config) });
+    const run: TrainingRun = {
+      stage: 'distill', folder, config, model: s.student, optimizer: s.optimizer, schedule: s.schedule, totalSteps: s.totalSteps,
+      batchesPerEpoch: s.loader.batchesPerEpoch, loaders: s.labelledLoader ? { unlabeled: s.loader, labelled: s.labelledLoader } : { unlabeled: s.loader },
+      step: (lr) => distillStep(s, config, lr), evaluate: () => testAccuracy(s.student, s.test),
+      checkpointExtra: { classNames: s.train.classNames, teacher: s.teacherPath, teacherAccuracy: teacherAcc },
+    };
+    const r = await runTrainingLoop(run, { resume: o.resume, emit, stop: o.stop });
+    const summary: DistillSummary = {
+      stage: 'distill', teacher: s.teacherPath, student_init: config.studentFrom ? 'pretrained' : 'random', student_kind: studentKind(s),
+      student_params: s.student.numParameters(), teacher_params: s.teacher.numParameters(),
+      top1: r.lastEval?.top1 ?? null, top5: r.lastEval?.top5 ?? null, best_top1: r.best?.top1 ?? null, best_step: r.best?.step ?? null,
+      teacher_top1: teacherAcc?.top1 ?? null, teacher_top5: teacherAcc?.top5 ?? null, eval_images: s.test?.length ?? 0,
+      temperature: config.temperature, alpha: config.alpha, labels_file: s.labels?.file ?? null, labels_sha256: s.labels?.sha256 ?? null,
+      unlabeled_images: s.train.length, steps: r.step, epochs: r.step / s.loader.batchesPerEpoch, batch_size: s.loader.batchSize,
+      loss: r.last.loss ?? null, teacher_agreement: r.last.teacher_agreement ?? null, ...rates(r), interrupted: r.interrupted,
+      checkpoint: r.checkpoint, best_checkpoint: r.bestCheckpoint,
+    };
+    folder.writeJson('summary.json', summary);
+    emit({ type: 'end', stage: 'distill', step: r.step, summary: { ...summary } });
+    return summary;
+  } finally {
+    s.student.dispose();
+    s.teacher.dispose();
+    s.optimizer.dispose();
+  }
+}
+
+function studentKind(s: DistillSetup): DistillSummary['student_kind'] {
+  const [a, b] = [s.student.description, s.teacher.description];
+  const same = JSON.stringify({ ...a, zeroInitLogits: false }) === JSON.stringify({ ...b, zeroInitLogits: false });
+  if (same) return 'self';
+  return s.student.numParameters() < s.teacher.numParameters() ? 'smaller' : 'other';
+}
+
+function describe(s: DistillSetup, c: DistillConfig): string {
+  const d = s.student.description;
+  return `distill ${s.teacherPath} (${(s.teacher.numParameters() / 1e6).toFixed(2)}M params) into ResNet-${d.depth} x${d.widthMultiplier}` +
+    `${d.skRatio ? ' +SK' : ''} (${(s.student.numParameters() / 1e6).toFixed(2)}M, ${s.studentSource}); ${s.train.length} images, ` +
+    `tau ${c.temperature}${c.alpha > 0 ? `, alpha ${c.alpha} on ${s.labels!.indices.length} labelled` : ''}; batch ${s.loader.batchSize}, ` +
+    `${s.totalSteps} steps, ${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}`;
+}

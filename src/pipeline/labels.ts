@@ -1,0 +1,44 @@
+// The labelled subset of a supervised stage: drawn (class-balanced, seeded) or read from a file, always written to the
+// run folder as labels.txt so runs on "the same 1%" provably share it (its sha256 goes into summary.json).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Dataset } from '../data/dataset.js';
+import { describeSubsetSpec, parseSubsetSpec, readSubsetFile, resolveSubset, writeSubsetFile, type SubsetSpec } from '../data/subset.js';
+import type { RunFolder } from './run_folder.js';
+
+export const LABELS_FILE = 'labels.txt';
+
+/** '1%', '10%', 'N-per-class', 'file:PATH' or a bare PATH (anything that is neither a percentage nor N-per-class). */
+export function parseLabelsSpec(text: string): SubsetSpec {
+  const s = text.trim();
+  // Percentages, counts and bare numbers go through the strict parser (so '10' or '0%' get its message).
+  if (s.startsWith('file:') || /(%|per-class)$|^[\d.]+$/.test(s)) return parseSubsetSpec(s);
+  return { kind: 'file', path: s };
+}
+
+export interface LabelledSubset {
+  /** Sorted dataset indices of the labelled images. */
+  indices: Int32Array;
+  /** labels.txt in the run folder. */
+  file: string;
+  sha256: string;
+}
+
+/**
+ * The labelled subset for `spec`: read back from the run folder's labels.txt when it exists (a resumed run), else drawn
+ * with `seed` or read from the named file, and written to labels.txt.
+ */
+export async function labelledSubset(spec: string, train: Dataset, o: { seed: number; folder: RunFolder }): Promise<LabelledSubset> {
+  const file = o.folder.path(LABELS_FILE);
+  if (!o.folder.exists(LABELS_FILE)) {
+    const parsed = parseLabelsSpec(spec);
+    if (parsed.kind === 'file') {
+      const indices = await readSubsetFile(parsed.path, train);
+      await writeSubsetFile(file, indices, [`${describeSubsetSpec(parsed)} (${indices.length} images of ${train.name})`]);
+    } else {
+      await resolveSubset(parsed, train, { seed: o.seed, writeTo: file });
+    }
+  }
+  const indices = await readSubsetFile(file, train);
+  return { indices, file, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') };
+}

@@ -1,0 +1,77 @@
+// Setup pieces the supervised stages share: data with trainLimit/evalLimit, the crop+flip loader, the optimiser and
+// warm-up + cosine schedule from the config, and the test evaluation. Reference: tf2/run.py (fine-tuning branch).
+import { finetuneAugment } from '../data/augment.js';
+import { subsetDataset, type Dataset } from '../data/dataset.js';
+import { DataLoader } from '../data/loader.js';
+import { loadDataSpec } from '../data/spec.js';
+import type { SimCLRModel } from '../models/simclr_model.js';
+import { scaleLearningRate, warmupCosineSchedule, warmupStepsFromEpochs, warmupStepsFromFraction, type GroupOptions, type LrSchedule, type Optimizer } from '../optim/index.js';
+import { manualSeed } from '../tensor/random.js';
+import { setNumThreads } from '../tensor/runtime.js';
+import type { EventSink } from './events.js';
+import { buildOptimizer } from './optimizers.js';
+import { evaluateClassifier } from './pretrain_eval.js';
+import type { TrainingConfig } from './stage_config.js';
+import type { Accuracy } from './train_loop.js';
+
+export interface StageData {
+  train: Dataset;
+  /** The test split cut to evalLimit images, or null when the data has none. */
+  test: Dataset | null;
+}
+
+const firstN = (ds: Dataset, n: number) => (n > 0 && n < ds.length ? subsetDataset(ds, Int32Array.from({ length: n }, (_, i) => i)) : ds);
+
+/** Threads, the global seed and the data of a stage. */
+export async function prepareStage(c: TrainingConfig): Promise<StageData> {
+  if (c.device !== 'cpu') throw new Error(`device '${c.device}': moving models to accelerators is not supported yet; use --device cpu`);
+  setNumThreads(c.threads);
+  manualSeed(c.seed);
+  const data = await loadDataSpec(c.data);
+  if (!data.train.labels) throw new Error(`${data.train.name} is unlabeled: this stage needs class labels (at least for the labelled subset)`);
+  return { train: firstN(data.train, c.trainLimit), test: data.test ? firstN(data.test, c.evalLimit) : null };
+}
+
+/** A shuffled crop+flip loader over `indices` of `data` (all when absent); the batch shrinks to fit a small subset. */
+export function augmentedLoader(data: Dataset, c: TrainingConfig, o: { seed: number; indices?: Int32Array; stage: string; emit: EventSink }): DataLoader {
+  const n = o.indices?.length ?? data.length;
+  if (n < 2) throw new RangeError(`${o.stage}: ${n} training image(s) is too few for a batch (batch norm needs at least 2)`);
+  const batchSize = Math.min(c.batchSize, n);
+  if (batchSize < c.batchSize) o.emit({ type: 'info', stage: o.stage, message: `batch size ${c.batchSize} is more than the ${n} training images: using ${batchSize}` });
+  const augment = { areaRange: [c.cropMinArea, 1] as [number, number] };
+  return new DataLoader(data, {
+    batchSize, seed: o.seed, views: 1, dropLast: true, indices: o.indices,
+    transform: (x, generator) => finetuneAugment(x, augment, generator),
+  });
+}
+
+export interface Schedule {
+  optimizer: Optimizer<GroupOptions>;
+  schedule: LrSchedule;
+  totalSteps: number;
+  warmupSteps: number;
+  peakLr: number;
+}
+
+/** The optimiser over the model's trainable parameters and its warm-up + cosine schedule. */
+export function optimizerAndSchedule(model: SimCLRModel, c: TrainingConfig, loader: DataLoader): Schedule {
+  const totalSteps = c.steps ?? Math.max(1, Math.ceil(c.epochs! * loader.batchesPerEpoch));
+  const warmupSteps = Math.min(totalSteps - 1, c.warmupFraction !== undefined
+    ? warmupStepsFromFraction(c.warmupFraction, totalSteps)
+    : warmupStepsFromEpochs(c.warmupEpochs, loader.batchesPerEpoch * loader.batchSize, loader.batchSize));
+  const peakLr = c.lrScaling === 'none' ? c.learningRate : scaleLearningRate(c.learningRate, loader.batchSize, c.lrScaling);
+  const optimizer = buildOptimizer(model.parameters(), { kind: c.optimizer, lr: peakLr, weightDecay: c.weightDecay, momentum: c.momentum });
+  return { optimizer, schedule: warmupCosineSchedule({ lr: peakLr, totalSteps, warmupSteps }), totalSteps, warmupSteps, peakLr };
+}
+
+/** Top-1/top-5 of the model's classifier on the (possibly cut) test split; null without one. */
+export function testAccuracy(model: SimCLRModel, test: Dataset | null): Accuracy | null {
+  return test && test.labels ? evaluateClassifier(model, test) : null;
+}
+
+/** Fails early when the data's classes do not fit a model's head. */
+export function checkClasses(model: SimCLRModel, data: Dataset, what: string): void {
+  if (model.description.numClasses !== data.numClasses) {
+    throw new Error(`${what} predicts ${model.description.numClasses} classes but ${data.name} has ${data.numClasses}`);
+  }
+}

@@ -1,0 +1,99 @@
+// Fine-tuning stage: the classifier keeps projection layers 1..k of the pretraining checkpoint (values compared), the
+// supervised baseline takes the same code path and the same labels file, and a resumed run equals an uninterrupted one.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { finetune, setupFinetune } from '../../src/pipeline/finetune.js';
+import { resolveFinetuneConfig, type FinetuneConfigInput } from '../../src/pipeline/finetune_config.js';
+import { RunFolder } from '../../src/pipeline/run_folder.js';
+import { StopSignal } from '../../src/pipeline/stop_signal.js';
+import type { StageEvent } from '../../src/pipeline/events.js';
+import { liveTensors } from '../../src/tensor/index.js';
+import { checkpointValues, maxAbsDiff, readJson, stepLosses, tempDir, valuesOf, writePretrainCheckpoint } from './helpers.js';
+
+const { dir, cleanup } = tempDir('simclr-finetune-');
+after(cleanup);
+const pretrained = writePretrainCheckpoint(join(dir, 'pretrain'));
+
+const tiny = (overrides: Partial<FinetuneConfigInput>) => resolveFinetuneConfig({ preset: 'tiny', overrides: { evalLimit: 32, ...overrides } });
+
+test('fine-tuning from projection layer k keeps the encoder and layers 1..k of the checkpoint, value for value', async () => {
+  const saved = checkpointValues(pretrained);
+  for (const k of [0, 1, 2]) {
+    const s = await setupFinetune(tiny({ from: pretrained, ftProjSelector: k }), RunFolder.open(join(dir, `setup-${k}`)));
+    try {
+      const own = valuesOf(s.model.stateDict());
+      const layer = (name: string) => Number(/^projection_head\.(\d+)\./.exec(name)?.[1] ?? -1);
+      for (const [name, values] of saved) {
+        if (name.startsWith('supervised_head.')) continue; // the online linear head is replaced
+        if (name.startsWith('projection_head.') && layer(name) >= k) {
+          assert.ok(!own.has(name), `k=${k}: ${name} should be cut`);
+          continue;
+        }
+        assert.deepEqual(own.get(name), values, `k=${k}: ${name} differs from the checkpoint`);
+      }
+      assert.equal(s.model.projectionHead.layers.length, k);
+      assert.equal(s.model.description.projHead.keepLayers, k);
+      const width = k === 0 ? s.model.projectionHead.options.inFeatures : s.model.projectionHead.layers[k - 1].shape.outFeatures;
+      assert.deepEqual(s.model.supervisedHead!.weight.shape, [10, width]);
+      assert.ok(s.model.supervisedHead!.parameters().every((p) => !p.weightDecay && !p.larsAdapt), 'the head is excluded from decay and LARS');
+    } finally {
+      s.model.dispose();
+      s.optimizer.dispose();
+    }
+  }
+});
+
+test('the supervised baseline (no from) and the SimCLR fine-tune write the same labels file; another seed draws another', async () => {
+  const before = liveTensors();
+  const simclr = await finetune(tiny({ from: pretrained, steps: 2 }), { out: join(dir, 'simclr') });
+  const baseline = await finetune(tiny({ depth: 18, widthMultiplier: 0.125, steps: 2 }), { out: join(dir, 'baseline') });
+  assert.equal(liveTensors(), before, 'a stage run leaves no tensor alive');
+  const fileA = readFileSync(join(dir, 'simclr', 'labels.txt'), 'utf8');
+  assert.equal(readFileSync(join(dir, 'baseline', 'labels.txt'), 'utf8'), fileA);
+  assert.equal(simclr.labels_sha256, baseline.labels_sha256);
+  assert.equal(simclr.labelled_images, 27); // round(10% of each class of the first 256 images), at least 1 per class
+  assert.equal(fileA.split('\n').filter((l) => /^\d+$/.test(l)).length, 27);
+  assert.equal(simclr.init, 'simclr');
+  assert.equal(baseline.init, 'supervised');
+  for (const s of [simclr, baseline]) {
+    assert.ok(s.top1! >= 0 && s.top1! <= 1 && s.top5! >= s.top1!, `top1 ${s.top1}, top5 ${s.top5}`);
+    assert.equal(s.steps, 2);
+    assert.equal(s.eval_images, 32);
+    assert.ok(existsSync(s.checkpoint) && existsSync(s.best_checkpoint!));
+    assert.ok(s.images_per_s > 0);
+  }
+  const onDisk = readJson(join(dir, 'simclr', 'summary.json'));
+  assert.equal(onDisk.labels_sha256, simclr.labels_sha256);
+  const other = await setupFinetune(tiny({ depth: 18, widthMultiplier: 0.125, labelSeed: 1 }), RunFolder.open(join(dir, 'seed1')));
+  other.model.dispose();
+  other.optimizer.dispose();
+  assert.notEqual(readFileSync(join(dir, 'seed1', 'labels.txt'), 'utf8'), fileA);
+});
+
+test('a run stopped after k steps and resumed equals an uninterrupted 2k-step run (weights and losses)', async () => {
+  const config = tiny({ from: pretrained, steps: 6, checkpointEvery: 3, evalEvery: 2, optimizer: 'lars', weightDecay: 1e-4, learningRate: 0.1 });
+  const whole = await finetune(config, { out: join(dir, 'whole') });
+  const stop = new StopSignal();
+  const stopAt3 = (e: StageEvent) => {
+    if (e.type === 'step' && e.step === 3) stop.request('test');
+  };
+  const first = await finetune(config, { out: join(dir, 'halves'), stop, onEvent: stopAt3 });
+  assert.equal(first.interrupted, true);
+  assert.equal(first.steps, 3);
+  const events: StageEvent[] = [];
+  const second = await finetune(config, { out: join(dir, 'halves'), resume: true, onEvent: (e) => events.push(e) });
+  assert.ok(events.some((e) => e.type === 'info' && /resumed from .*step-0000003\.json at step 3/.test(e.message)));
+  assert.equal(second.steps, 6);
+  assert.equal(second.interrupted, false);
+  const [a, b] = [checkpointValues(whole.checkpoint), checkpointValues(second.checkpoint)];
+  assert.deepEqual([...a.keys()], [...b.keys()]);
+  for (const [name, values] of a) assert.ok(maxAbsDiff(values, b.get(name)!) <= 1e-5, `${name} differs after resume`);
+  const [la, lb] = [stepLosses(join(dir, 'whole')), stepLosses(join(dir, 'halves'))];
+  assert.deepEqual(lb.map(([step]) => step), [1, 2, 3, 4, 5, 6]);
+  assert.ok(maxAbsDiff(la.map(([, l]) => l), lb.map(([, l]) => l)) <= 1e-5, `losses ${la} vs ${lb}`);
+  assert.equal(second.top1, whole.top1);
+  assert.throws(() => RunFolder.open(join(dir, 'whole')), /already holds a run/);
+  await assert.rejects(finetune({ ...config, learningRate: 0.2 }, { out: join(dir, 'halves'), resume: true }), /'learningRate' is 0\.2 but the run .* used 0\.1/);
+});
