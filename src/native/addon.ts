@@ -57,6 +57,21 @@ export interface NativeAddon {
   GeneratorSeed(gen: GeneratorHandle, seed: number | bigint): void;
   GeneratorGetState(gen: GeneratorHandle): TensorHandle;
   GeneratorSetState(gen: GeneratorHandle, state: TensorHandle): void;
+
+  /** c10d process group over a TCPStore rendezvous (rank 0 hosts the store); returns the group's id. Blocks until all join. */
+  DistInit(options: {
+    rank: number; size: number; masterAddr: string; masterPort: number;
+    timeoutMs?: number; peerTimeoutMs?: number; glooThreads?: number;
+  }): number;
+  DistDestroy(group: number): void;
+  DistAllReduce(group: number, t: TensorHandle, op?: 'sum' | 'max' | 'min'): void;
+  DistAllGather(group: number, t: TensorHandle): TensorHandle;
+  DistBroadcast(group: number, t: TensorHandle, root: number): void;
+  DistBarrier(group: number): void;
+  DistAllReduceSumDiff(group: number, t: TensorHandle): TensorHandle;
+  DistAllGatherDiff(group: number, t: TensorHandle): TensorHandle;
+  DistBackendFor(group: number, t: TensorHandle): 'gloo' | 'nccl';
+  DistStats(group: number): { collectives: number; waitMs: number };
 }
 
 function findAddon(): string {

@@ -1,6 +1,7 @@
 // The pretraining stage: SimCLRv2 self-supervised training with monitoring, crash-safe checkpoints and exact
 // resume. Reference: google-research/simclr tf2/run.py (train loop, checkpoints, summaries).
 import { performance } from 'node:perf_hooks';
+import { DataParallel } from '../distributed/data_parallel.js';
 import { singleProcess, type World } from '../distributed/world.js';
 import { buildModel, type SimCLRModel } from '../models/simclr_model.js';
 import { noGrad } from '../tensor/autograd.js';
@@ -53,21 +54,26 @@ interface Progress {
 
 export async function pretrain(config: PretrainConfig, o: PretrainOptions): Promise<PretrainSummary> {
   const emit = o.onEvent ?? ignoreEvents;
-  const folder = RunFolder.open(o.out, { resume: o.resume });
+  const world = o.world ?? singleProcess;
+  const folder = RunFolder.open(o.out, { resume: o.resume, readOnly: world.rank !== 0 }); // only rank 0 writes the run folder
   folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_CHANGES);
-  const setup = await setupPretrain(config);
+  const setup = await setupPretrain(config, { shard: world.size > 1 ? { rank: world.rank, size: world.size } : undefined });
   const { model, optimizer, loader, totalSteps } = setup;
   const ctx: StepContext = {
-    model, optimizer, temperature: config.temperature, hiddenNorm: config.hiddenNorm, world: o.world ?? singleProcess,
+    model, optimizer, temperature: config.temperature, hiddenNorm: config.hiddenNorm, world,
     memory: config.memorySize > 0 ? { ema: emaCopy(model), queue: new NegativeQueue(config.memorySize, config.projOutDim), momentum: config.memoryMomentum } : null,
   };
   const progress: Progress = { step: 0, trainMs: 0, waitMs: 0, images: 0, last: {} };
   if (!folder.exists('config.json')) folder.writeJson('config.json', config);
   if (o.resume) resumeFrom(folder, setup, ctx, progress, emit);
+  // Data parallel: rank 0's weights to every process, synchronised batch norm, gradient averaging in the step.
+  ctx.parallel = world.size > 1 ? new DataParallel(world, ctx.memory ? [model, ctx.memory.ema] : [model], { globalBn: config.globalBn }) : null;
   emit({ type: 'start', stage: 'pretrain', totalSteps, step: progress.step, message: describeRun(setup, config) });
   const stop = o.stop ?? new StopSignal();
+  const stopRequested = () => (ctx.parallel ? ctx.parallel.anyOverWorld(stop.requested !== null) : stop.requested !== null); // all ranks stop at one step
   try {
-    while (progress.step < totalSteps && !stop.requested) {
+    let stopped = false;
+    while (progress.step < totalSteps && !(stopped = stopRequested())) {
       runOneStep(setup, ctx, progress, config, folder, emit);
       // Let the event loop turn: N-API runs tensor-handle finalizers (and signal handlers) only then.
       await new Promise((resolve) => setImmediate(resolve));
@@ -77,7 +83,7 @@ export async function pretrain(config: PretrainConfig, o: PretrainOptions): Prom
       }
     }
     const path = checkpoint(folder, setup, ctx, progress, config, emit);
-    const summary = finish(folder, setup, config, progress, path, stop.requested !== null);
+    const summary = finish(folder, setup, config, progress, path, stopped);
     emit({ type: 'end', stage: 'pretrain', step: progress.step, summary: { ...summary } });
     return summary;
   } finally {
@@ -96,7 +102,7 @@ function runOneStep(s: PretrainSetup, ctx: StepContext, p: Progress, c: Pretrain
   try {
     scalars = pretrainStep(ctx, batch.views!, batch.labels, lr);
     p.step += 1;
-    p.images += batch.indices.length;
+    p.images += batch.indices.length * ctx.world.size; // the global batch
     p.waitMs += batch.waitMs;
     p.trainMs += performance.now() - start;
     if (p.step % c.logEvery === 0 || p.step === s.totalSteps) logStep(scalars, batch.epoch, lr, p, folder, emit, s.totalSteps);
@@ -129,6 +135,7 @@ function maybeMonitorKnn(s: PretrainSetup, c: PretrainConfig, p: Progress, folde
 }
 
 function checkpoint(folder: RunFolder, s: PretrainSetup, ctx: StepContext, p: Progress, c: PretrainConfig, emit: EventSink): string {
+  if (folder.readOnly) return ''; // data parallel: rank 0 writes checkpoints
   const extraTensors = new Map<string, Tensor>();
   if (ctx.memory) {
     for (const [name, t] of ctx.memory.ema.stateDict()) extraTensors.set(`ema.${name}`, t);
@@ -136,7 +143,7 @@ function checkpoint(folder: RunFolder, s: PretrainSetup, ctx: StepContext, p: Pr
   }
   const path = saveCheckpoint(folder, {
     kind: 'pretrain', step: p.step, model: s.model, description: s.model.description, optimizer: s.optimizer, keep: c.keepCheckpoints,
-    extra: { loader: s.loader.state(), progress: { trainMs: p.trainMs, waitMs: p.waitMs, images: p.images }, queue: ctx.memory?.queue.state ?? null },
+    extra: { loader: s.loader.state(), progress: { trainMs: p.trainMs, waitMs: p.waitMs, images: p.images }, queue: ctx.memory?.queue.state ?? null, worldSize: ctx.world.size },
     extraTensors,
   });
   emit({ type: 'checkpoint', stage: 'pretrain', step: p.step, path });
@@ -147,6 +154,8 @@ interface PretrainExtra {
   loader: { epoch: number; position: number };
   progress: { trainMs: number; waitMs: number; images: number };
   queue: { pointer: number; filled: number } | null;
+  /** Processes of the run (absent: 1); resuming needs the same number. */
+  worldSize?: number;
 }
 
 function resumeFrom(folder: RunFolder, s: PretrainSetup, ctx: StepContext, p: Progress, emit: EventSink): void {
@@ -156,6 +165,10 @@ function resumeFrom(folder: RunFolder, s: PretrainSetup, ctx: StepContext, p: Pr
     return;
   }
   const { sidecar, weights, sidecarPath } = loadCheckpoint<unknown, PretrainExtra>(latest);
+  if ((sidecar.extra.worldSize ?? 1) !== ctx.world.size) {
+    dispose([...weights.values()]);
+    throw new Error(`--resume: ${sidecarPath} was written by ${sidecar.extra.worldSize ?? 1} process(es) but this run has ${ctx.world.size}; resume with the same world size`);
+  }
   try {
     s.model.loadStateDict(weights);
   } finally {

@@ -40,6 +40,7 @@ export const pretrainSchema = z.strictObject({
   hiddenNorm: z.boolean().default(true),
   memorySize: nonNegativeInt.default(0).describe('MoCo-style queue of negatives from an EMA encoder; 0 = off'),
   memoryMomentum: z.number().min(0).max(1).default(0.999),
+  globalBn: z.boolean().default(true).describe('data-parallel runs: batch-norm statistics over the global batch (synchronised)'),
   // augmentation
   colorStrength: z.number().nonnegative().default(1),
   blur: z.boolean().default(true),

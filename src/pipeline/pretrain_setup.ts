@@ -42,7 +42,12 @@ export function modelDescriptionFor(c: PretrainConfig, train: Dataset): ModelDes
   };
 }
 
-export async function setupPretrain(c: PretrainConfig): Promise<PretrainSetup> {
+/** Data-parallel training: this process's share of each global batch (see DataLoader's `shard`). */
+export interface SetupOptions {
+  shard?: { rank: number; size: number };
+}
+
+export async function setupPretrain(c: PretrainConfig, o: SetupOptions = {}): Promise<PretrainSetup> {
   setNumThreads(c.threads);
   manualSeed(c.seed);
   const data = await loadDataSpec(c.data);
@@ -52,7 +57,7 @@ export async function setupPretrain(c: PretrainConfig): Promise<PretrainSetup> {
   if (c.device !== 'cpu') throw new Error(`device '${c.device}': moving models to accelerators is not supported yet; use --device cpu`);
   const augment = pretrainAugment(c);
   const loader = new DataLoader(train, {
-    batchSize: c.batchSize, seed: c.seed, views: 2, dropLast: true,
+    batchSize: c.batchSize, seed: c.seed, views: 2, dropLast: true, shard: o.shard,
     transform: (x, generator) => simclrAugment(x, augment, generator), // called once per view
   });
   const totalSteps = c.steps ?? Math.max(1, Math.ceil(c.epochs! * loader.batchesPerEpoch));

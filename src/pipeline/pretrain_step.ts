@@ -1,5 +1,6 @@
 // One SimCLRv2 pretraining step: two views -> encoder -> projection head -> NT-Xent (+ the online linear head on
 // detached features) -> backward -> optimiser step. Reference: tf2/run.py train_step, tf2/model.py.
+import type { DataParallel } from '../distributed/data_parallel.js';
 import type { World } from '../distributed/world.js';
 import { contrastiveAccuracy, ntXent } from '../losses/ntxent.js';
 import type { SimCLRModel } from '../models/simclr_model.js';
@@ -19,6 +20,8 @@ export interface StepContext {
   world: World;
   /** MoCo-style memory: EMA model and queue, when enabled. */
   memory: { ema: SimCLRModel; queue: NegativeQueue; momentum: number } | null;
+  /** Data-parallel training (world.size > 1): averages gradients after backward and the scalars it returns. */
+  parallel?: DataParallel | null;
 }
 
 /** Scalars of one step, as 0-dim tensors (read with .item() only when logging). */
@@ -47,12 +50,14 @@ export function pretrainStep(ctx: StepContext, views: [Tensor, Tensor], labels: 
     }
     optimizer.zeroGrad();
     loss.backward();
+    ctx.parallel?.syncGradients();
     optimizer.setLr(lr);
     optimizer.step();
     if (memory) {
-      noGrad(() => memory.queue.enqueue(memory.ema.forward(x).z)); // keys from the EMA network, before its update
+      noGrad(() => memory.queue.enqueue(ctx.world.allGather(memory.ema.forward(x).z))); // keys of every process's EMA network, before its update
       emaUpdate(memory.ema, model, memory.momentum);
     }
-    return { loss: loss.detach(), contrastiveLoss: contrast.loss.detach(), contrastiveAcc: contrastiveAccuracy(contrast), linearLoss: linearLoss?.detach() ?? null, linearAcc };
+    const scalars = { loss: loss.detach(), contrastiveLoss: contrast.loss.detach(), contrastiveAcc: contrastiveAccuracy(contrast), linearLoss: linearLoss?.detach() ?? null, linearAcc };
+    return ctx.parallel ? ctx.parallel.meanOverWorld(scalars) : scalars; // global-batch means with several processes
   });
 }

@@ -15,15 +15,17 @@ export type MetricsRecord = Record<string, number | string | boolean | null>;
 export class RunFolder {
   readonly metricsPath: string;
 
-  private constructor(readonly dir: string) {
+  private constructor(readonly dir: string, readonly readOnly = false) {
     this.metricsPath = join(dir, 'metrics.jsonl');
   }
 
   /**
    * Opens `dir` for a run. A folder that already holds a run is refused unless resuming, so results
-   * are never overwritten by accident.
+   * are never overwritten by accident. `readOnly` (data-parallel ranks other than 0): reads only; writeJson,
+   * logMetrics and truncateMetricsAfter do nothing, and nothing is created.
    */
-  static open(dir: string, options: { resume?: boolean } = {}): RunFolder {
+  static open(dir: string, options: { resume?: boolean; readOnly?: boolean } = {}): RunFolder {
+    if (options.readOnly) return new RunFolder(dir, true);
     const folder = new RunFolder(dir);
     const hasRun = existsSync(join(dir, 'config.json'));
     if (hasRun && !options.resume) {
@@ -38,6 +40,7 @@ export class RunFolder {
   }
 
   writeJson(name: string, value: unknown): void {
+    if (this.readOnly) return;
     writeTextAtomic(this.path(name), `${JSON.stringify(value, null, 2)}\n`);
   }
 
@@ -56,6 +59,7 @@ export class RunFolder {
 
   /** Appends one JSON line to metrics.jsonl. */
   logMetrics(record: MetricsRecord): void {
+    if (this.readOnly) return;
     appendFileSync(this.metricsPath, `${JSON.stringify(record)}\n`);
   }
 
@@ -89,6 +93,7 @@ export class RunFolder {
 
   /** On resume: drops metric lines past the checkpoint's step, so the log has no duplicates. */
   truncateMetricsAfter(step: number): void {
+    if (this.readOnly) return;
     const kept = this.readMetrics().filter((r) => typeof r.step !== 'number' || r.step <= step);
     writeTextAtomic(this.metricsPath, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }

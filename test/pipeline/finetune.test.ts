@@ -97,3 +97,24 @@ test('a run stopped after k steps and resumed equals an uninterrupted 2k-step ru
   assert.throws(() => RunFolder.open(join(dir, 'whole')), /already holds a run/);
   await assert.rejects(finetune({ ...config, learningRate: 0.2 }, { out: join(dir, 'halves'), resume: true }), /'learningRate' is 0\.2 but the run .* used 0\.1/);
 });
+
+test('labels from a file give the same subset; a batch larger than the subset shrinks to it (with a notice)', async () => {
+  const drawnSetup = await setupFinetune(tiny({ depth: 18, widthMultiplier: 0.125 }), RunFolder.open(join(dir, 'drawn')));
+  drawnSetup.model.dispose();
+  drawnSetup.optimizer.dispose();
+  const listed = join(dir, 'drawn', 'labels.txt');
+  const events: StageEvent[] = [];
+  const s = await setupFinetune(tiny({ depth: 18, widthMultiplier: 0.125, labels: listed, batchSize: 64 }), RunFolder.open(join(dir, 'from-file')), (e) => events.push(e));
+  try {
+    const drawn = readFileSync(listed, 'utf8').split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+    assert.deepEqual(Array.from(s.labels.indices), drawn);
+    assert.equal(s.loader.batchSize, 27);
+    assert.ok(events.some((e) => e.type === 'info' && e.message === 'batch size 64 is more than the 27 training images: using 27'));
+    assert.match(readFileSync(join(dir, 'from-file', 'labels.txt'), 'utf8'), /# file:.*drawn\/labels\.txt \(27 images of fashion-mnist\/train\[subset 256\]\)/);
+  } finally {
+    s.model.dispose();
+    s.optimizer.dispose();
+  }
+  await assert.rejects(setupFinetune(tiny({ from: pretrained, ftProjSelector: 4 }), RunFolder.open(join(dir, 'bad-selector'))), /ftProjSelector 4: checkpoint .* has 3 projection layer\(s\)/);
+  await assert.rejects(setupFinetune(tiny({ from: join(dir, 'missing') }), RunFolder.open(join(dir, 'bad-from'))), /checkpoint not found: .*missing/);
+});

@@ -6,8 +6,10 @@ import { noGrad } from '../../tensor/autograd.js';
 import { ones, zeros } from '../../tensor/creation.js';
 import * as F from '../../tensor/functional.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import type { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { Layer, requirePositiveInt } from './layer.js';
+import { syncBatchNorm, type BatchNormSync } from './sync_batchnorm.js';
 
 export interface BatchNormOptions {
   numFeatures: number;
@@ -30,6 +32,8 @@ export abstract class BatchNormBase extends Layer {
   readonly numBatchesTracked: Tensor | null; // () int64
   readonly options: Required<BatchNormOptions>;
   protected abstract readonly expectedDims: number[];
+  /** Processes whose batches share statistics in training (synchronised batch norm); null = this batch only. */
+  sync: BatchNormSync | null = null;
 
   constructor(options: BatchNormOptions) {
     super();
@@ -51,6 +55,10 @@ export abstract class BatchNormBase extends Layer {
     }
     const useBatchStats = this.training || !this.options.trackRunningStats;
     if (this.training && this.numBatchesTracked) noGrad(() => this.numBatchesTracked!.add_(1));
+    if (this.training && this.sync && this.sync.size > 1) {
+      const { momentum, eps } = this.options;
+      return syncBatchNorm(x, this.sync, { weight: this.weight, bias: this.bias, runningMean: this.runningMean, runningVar: this.runningVar, momentum, eps });
+    }
     return F.batchNorm(x, {
       weight: this.weight, bias: this.bias, runningMean: this.runningMean, runningVar: this.runningVar,
       training: useBatchStats, momentum: this.options.momentum, eps: this.options.eps,
@@ -72,4 +80,16 @@ export class BatchNorm1d extends BatchNormBase {
 /** Over (N, C, H, W) inputs. */
 export class BatchNorm2d extends BatchNormBase {
   protected readonly expectedDims = [4];
+}
+
+/** Makes every batch norm inside `module` synchronise over `sync` (null turns it off); returns how many it set. */
+export function setBatchNormSync(module: Module, sync: BatchNormSync | null): number {
+  let count = 0;
+  for (const m of module.modules()) {
+    if (m instanceof BatchNormBase) {
+      m.sync = sync;
+      count++;
+    }
+  }
+  return count;
 }

@@ -1,0 +1,103 @@
+// Benchmark: forward+backward images/s of the ResNet encoders here vs torchvision in PyTorch (bench/models_pytorch.py),
+// same thread count, alternating runs, medians, NCHW and channels-last. Run: node --import tsx bench/models.ts [--rounds 3] [--steps 3]
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { ResNet, parseModelDescription } from '../src/models/index.js';
+import type { MemoryFormat } from '../src/tensor/dtype.js';
+import { dispose, getNumThreads, randn, setNumThreads, tidy } from '../src/tensor/index.js';
+
+interface Case { name: string; depth: 18 | 50; width: number; side: number; batch: number }
+interface Measure { images_per_s: number; seconds: number }
+
+const CASES: Case[] = [
+  { name: 'ResNet-18 CIFAR stem 1x', depth: 18, width: 1, side: 32, batch: 64 },
+  { name: 'ResNet-18 CIFAR stem 0.5x', depth: 18, width: 0.5, side: 32, batch: 64 },
+  { name: 'ResNet-50 224', depth: 50, width: 1, side: 224, batch: 8 },
+];
+const FORMATS: MemoryFormat[] = ['contiguous', 'channelsLast'];
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** A persistent Python process answering one JSON line per request. */
+function startPython(threads: number) {
+  const script = fileURLToPath(new URL('./models_pytorch.py', import.meta.url));
+  const child = spawn('/usr/bin/python3', [script, '--threads', String(threads)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error('bench/models_pytorch.py exited early');
+    return JSON.parse(value as string);
+  };
+  return {
+    ready: next,
+    run: async (req: object): Promise<Measure> => {
+      child.stdin.write(`${JSON.stringify(req)}\n`);
+      return next();
+    },
+    close: () => child.stdin.end(),
+  };
+}
+
+function runTs(model: ResNet, c: Case, format: MemoryFormat, steps: number, warmup: number): Measure {
+  model.memoryFormat = format;
+  const x = randn([c.batch, 3, c.side, c.side]); // (B, 3, S, S)
+  const step = () => {
+    tidy(() => model.forward(x).sum().backward());
+    model.zeroGrad();
+  };
+  for (let i = 0; i < warmup; i++) step();
+  const start = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  const seconds = (performance.now() - start) / 1000;
+  dispose(x);
+  return { images_per_s: (steps * c.batch) / seconds, seconds };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const threads = availableParallelism();
+  const rounds = flag('rounds', 3);
+  const steps = flag('steps', 3);
+  setNumThreads(threads);
+  const py = startPython(threads);
+  const info = await py.ready();
+  console.log(`threads: node ${getNumThreads()}, python ${info.threads} (torch ${info.torch}); ${rounds} alternating rounds x ${steps} steps, 1 warm-up`);
+  const table: string[][] = [];
+  for (const c of CASES) {
+    const model = ResNet.fromDescription(parseModelDescription({ depth: c.depth, widthMultiplier: c.width, imageSize: c.side })).train();
+    const results = new Map<string, number[]>();
+    const record = (key: string, m: Measure) => results.set(key, [...(results.get(key) ?? []), m.images_per_s]);
+    for (let r = 0; r < rounds; r++) {
+      for (const format of r % 2 ? [...FORMATS].reverse() : FORMATS) {
+        const req = { depth: c.depth, width: c.width, side: c.side, batch: c.batch, steps, warmup: 1, channels_last: format === 'channelsLast' };
+        const pyFirst = r % 2 === 1;
+        if (pyFirst) record(`py ${format}`, await py.run(req));
+        record(`ts ${format}`, runTs(model, c, format, steps, 1));
+        if (!pyFirst) record(`py ${format}`, await py.run(req));
+      }
+    }
+    model.dispose();
+    const m = (k: string) => median(results.get(k)!);
+    for (const format of FORMATS) {
+      const [ts, torch] = [m(`ts ${format}`), m(`py ${format}`)];
+      table.push([c.name, String(c.batch), format, ts.toFixed(1), torch.toFixed(1), (ts / torch).toFixed(2)]);
+    }
+    console.log(`${c.name}: done`);
+  }
+  py.close();
+  printTable(['model', 'batch', 'layout', 'TS img/s', 'PyTorch img/s', 'TS / PyTorch'], table);
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  console.log([line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n'));
+}
+
+await main();

@@ -1,0 +1,148 @@
+// Image-folder datasets: labelled `root/<class>/**/*.{jpg,png,webp,...}` (classes = sorted folder names, as
+// torchvision's ImageFolder) or unlabeled `root/**/*`; decoded once to the working size, optionally cached on disk.
+import { readdir } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import { cacheKey, readCache, writeCache } from './cache.js';
+import { InMemoryDataset } from './dataset.js';
+import { decodeImage, IMAGE_EXTENSIONS, type DecodeOptions } from './decode.js';
+import { DataError, firstLine, warnSkipped, type BadFile, type BadInputOptions } from './errors.js';
+
+export interface ImageFolderOptions extends BadInputOptions {
+  root: string;
+  /** Working size: every image is resized once to size x size (or [height, width]). */
+  size: number | [number, number];
+  channels?: 1 | 3;
+  fit?: DecodeOptions['fit'];
+  /** true (default): one sub-folder per class; false: every image under root, no labels. */
+  labeled?: boolean;
+  /** Folder for the decoded-pixel cache; no cache when absent. */
+  cacheDir?: string;
+  /** Images decoded at once (sharp runs them on libuv's thread pool). */
+  concurrency?: number;
+  name?: string;
+}
+
+async function listImages(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    throw new DataError(dir, `cannot list folder: ${firstLine(err)}`);
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const files: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const path = join(dir, e.name);
+    if (e.isDirectory()) files.push(...await listImages(path));
+    else if (IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase())) files.push(path);
+  }
+  return files;
+}
+
+interface Listing {
+  files: string[];
+  labels: number[] | null;
+  classNames: string[];
+  bad: BadFile[];
+}
+
+async function listLabeled(root: string, o: ImageFolderOptions): Promise<Listing> {
+  let entries;
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (err) {
+    throw new DataError(root, `cannot list image folder: ${firstLine(err)}`);
+  }
+  const classNames = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  if (classNames.length === 0) throw new DataError(root, 'no class folders (expected root/<class>/<image>)');
+  const listing: Listing = { files: [], labels: [], classNames, bad: [] };
+  for (const [label, name] of classNames.entries()) {
+    const dir = join(root, name);
+    const files = await listImages(dir);
+    if (files.length === 0) {
+      const problem = `empty class folder: no images (${[...IMAGE_EXTENSIONS].join(' ')})`;
+      if (!o.skipBad) throw new DataError(dir, problem);
+      listing.bad.push({ file: dir, reason: problem });
+    }
+    listing.files.push(...files);
+    listing.labels!.push(...files.map(() => label));
+  }
+  return listing;
+}
+
+async function listUnlabeled(root: string): Promise<Listing> {
+  const files = await listImages(root);
+  if (files.length === 0) throw new DataError(root, `no images found (${[...IMAGE_EXTENSIONS].join(' ')})`);
+  return { files, labels: null, classNames: [], bad: [] };
+}
+
+/** Runs fn over items with at most `limit` in flight; results keep the input order. */
+async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Decodes every listed file; bad files throw, or are dropped and recorded under skipBad. */
+async function decodeAll(listing: Listing, d: DecodeOptions, o: ImageFolderOptions) {
+  const decoded = await mapPool(listing.files, o.concurrency ?? 8, async (file) => {
+    try {
+      return await decodeImage(file, d);
+    } catch (err) {
+      if (!o.skipBad || !(err instanceof DataError)) throw err;
+      listing.bad.push({ file, reason: err.message.slice(file.length + 2) });
+      return null;
+    }
+  });
+  const size = d.height * d.width * d.channels;
+  const keep = decoded.flatMap((img, i) => (img === null ? [] : [i]));
+  const images = new Uint8Array(keep.length * size);
+  keep.forEach((i, at) => images.set(decoded[i]!, at * size));
+  return {
+    images,
+    files: keep.map((i) => listing.files[i]),
+    labels: listing.labels ? keep.map((i) => listing.labels![i]) : null,
+  };
+}
+
+/** Loads (or reads from the cache) an image folder as an in-memory dataset. */
+export async function imageFolder(o: ImageFolderOptions): Promise<InMemoryDataset> {
+  const root = resolve(o.root);
+  const [height, width] = typeof o.size === 'number' ? [o.size, o.size] : o.size;
+  const channels = o.channels ?? 3;
+  if (!(Number.isInteger(height) && height > 0 && Number.isInteger(width) && width > 0)) throw new RangeError(`imageFolder: size must be positive integers, got ${String(o.size)}`);
+  if (channels !== 1 && channels !== 3) throw new RangeError(`imageFolder: channels must be 1 or 3, got ${String(channels)}`);
+  const decode: DecodeOptions = { height, width, channels, fit: o.fit ?? 'cover' };
+  const labeled = o.labeled ?? true;
+  const listing = labeled ? await listLabeled(root, o) : await listUnlabeled(root);
+  const name = o.name ?? root;
+  const key = o.cacheDir ? await cacheKey(listing.files, { root, decode, labeled }) : '';
+  const cached = o.cacheDir ? await readCache(o.cacheDir, key) : null;
+  let result;
+  if (cached) {
+    if (!o.skipBad && cached.badFiles.length > 0) throw new DataError(cached.badFiles[0].file, cached.badFiles[0].reason);
+    listing.bad = cached.badFiles;
+    result = { images: cached.images, files: cached.files, labels: cached.labels };
+  } else {
+    result = await decodeAll(listing, decode, o);
+    if (o.cacheDir) {
+      await writeCache(o.cacheDir, { key, height, width, channels, classNames: listing.classNames, badFiles: listing.bad, ...result });
+    }
+  }
+  warnSkipped(root, listing.bad, listing.files.length, o);
+  if (result.files.length === 0) throw new DataError(root, 'no readable images');
+  return new InMemoryDataset({
+    name, images: result.images, height, width, channels,
+    labels: result.labels ? Int32Array.from(result.labels) : null,
+    classNames: listing.classNames, files: result.files, badFiles: listing.bad,
+  });
+}
+

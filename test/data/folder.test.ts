@@ -1,0 +1,118 @@
+// Image folders built in the test with sharp (JPEG, PNG, grayscale, alpha, EXIF rotation, a corrupt file):
+// decoding, labels, one clear error per bad input, skipBad, the decoded-pixel cache, unlabeled folders.
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import sharp, { type Sharp } from 'sharp';
+import { DataError, imageFolder, type Dataset } from '../../src/data/index.js';
+import { tempDir } from './helpers.js';
+
+const { dir, cleanup } = tempDir();
+after(cleanup);
+const root = join(dir, 'labeled');
+
+/** A solid or two-halves raw RGB(A) image as a sharp pipeline. */
+function halves(w: number, h: number, left: number[], right: number[]): Sharp {
+  const c = left.length;
+  const px = Buffer.alloc(w * h * c);
+  for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) px.set(j < w / 2 ? left : right, (i * w + j) * c);
+  return sharp(px, { raw: { width: w, height: h, channels: c as 3 | 4 } });
+}
+
+before(async () => {
+  for (const d of ['cat', 'dog']) mkdirSync(join(root, d), { recursive: true });
+  await halves(40, 30, [200, 30, 30], [200, 30, 30]).jpeg({ quality: 95 }).toFile(join(root, 'cat', 'a.jpg'));
+  // stored 40x20, red left / blue right, EXIF orientation 6: displayed rotated 90 degrees clockwise (red on top)
+  await halves(40, 20, [255, 0, 0], [0, 0, 255]).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toFile(join(root, 'cat', 'rot.jpg'));
+  await sharp(Buffer.alloc(24 * 24, 100), { raw: { width: 24, height: 24, channels: 1 } }).png().toFile(join(root, 'dog', 'gray.png'));
+  await halves(20, 20, [0, 0, 0, 0], [0, 255, 0, 255]).png().toFile(join(root, 'dog', 'alpha.png'));
+  writeFileSync(join(root, 'dog', 'bad.jpg'), Buffer.from('this is not a JPEG'));
+  writeFileSync(join(root, 'dog', 'notes.txt'), 'ignored: not an image extension');
+});
+
+function px(ds: Dataset, n: number, i: number, j: number): number[] {
+  const base = ((n * ds.height + i) * ds.width + j) * ds.channels;
+  return [...ds.images.subarray(base, base + ds.channels)];
+}
+
+describe('image folders', () => {
+  it('a corrupt image is one clear error naming the file', async () => {
+    await assert.rejects(imageFolder({ root, size: 16 }), (e: unknown) =>
+      e instanceof DataError && e.file === join(root, 'dog', 'bad.jpg') && /corrupt or unsupported image/.test(e.message) && !e.message.includes('\n'));
+  });
+
+  it('skipBad: warns with a count, records the file, and decodes the rest (EXIF, alpha, grayscale)', async () => {
+    const warnings: string[] = [];
+    const ds = await imageFolder({ root, size: 16, fit: 'fill', skipBad: true, onWarning: (m) => warnings.push(m) });
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /skipped 1 bad file\(s\) of 5 in .*bad\.jpg/);
+    assert.deepEqual(ds.badFiles.map((b) => b.file), [join(root, 'dog', 'bad.jpg')]);
+    assert.deepEqual(ds.classNames, ['cat', 'dog']);
+    assert.deepEqual([...ds.labels!], [0, 0, 1, 1]);
+    assert.deepEqual(ds.files!.map((f) => f.slice(root.length + 1)), ['cat/a.jpg', 'cat/rot.jpg', 'dog/alpha.png', 'dog/gray.png']);
+    assert.deepEqual([ds.length, ds.height, ds.width, ds.channels], [4, 16, 16, 3]);
+    const [top, bottom] = [px(ds, 1, 1, 8), px(ds, 1, 14, 8)];
+    assert.ok(top[0] > 200 && top[2] < 60 && bottom[2] > 200 && bottom[0] < 60, `EXIF rotation: top ${top}, bottom ${bottom}`);
+    assert.deepEqual(px(ds, 2, 8, 1), [255, 255, 255], 'transparent pixels composited on white');
+    const green = px(ds, 2, 8, 14);
+    assert.ok(green[1] > 240 && green[0] < 15 && green[2] < 15, `opaque green ${green}`);
+    assert.deepEqual(px(ds, 3, 5, 5), [100, 100, 100], 'grayscale expanded to RGB');
+  });
+
+  it('channels: 1 converts colour to luma', async () => {
+    const ds = await imageFolder({ root, size: 8, channels: 1, skipBad: true, onWarning: () => {} });
+    assert.equal(ds.channels, 1);
+    assert.equal(ds.images.length, 4 * 8 * 8);
+    assert.equal(px(ds, 3, 4, 4)[0], 100);
+  });
+
+  it('an unreadable file and an empty class folder are named', async () => {
+    const r2 = join(dir, 'unreadable');
+    mkdirSync(join(r2, 'a'), { recursive: true });
+    symlinkSync(join(r2, 'nowhere.png'), join(r2, 'a', 'link.png'));
+    await assert.rejects(imageFolder({ root: r2, size: 8 }), (e: unknown) => e instanceof DataError && e.file === join(r2, 'a', 'link.png') && /cannot read image/.test(e.message));
+    const r3 = join(dir, 'empty');
+    mkdirSync(join(r3, 'full'), { recursive: true });
+    mkdirSync(join(r3, 'none'));
+    await halves(8, 8, [1, 2, 3], [1, 2, 3]).png().toFile(join(r3, 'full', 'x.png'));
+    await assert.rejects(imageFolder({ root: r3, size: 8 }), (e: unknown) => e instanceof DataError && e.file === join(r3, 'none') && /empty class folder/.test(e.message));
+    const warnings: string[] = [];
+    const ds = await imageFolder({ root: r3, size: 8, skipBad: true, onWarning: (m) => warnings.push(m) });
+    assert.deepEqual(ds.classNames, ['full', 'none']);
+    assert.equal(ds.length, 1);
+    assert.match(warnings[0], /empty class folder/);
+    await assert.rejects(imageFolder({ root: join(dir, 'no-such-dir'), size: 8 }), /no-such-dir: cannot list image folder/);
+  });
+
+  it('caches decoded pixels and notices changed files', async () => {
+    const cacheDir = join(dir, 'cache');
+    const quiet = { skipBad: true, onWarning: () => {} };
+    const first = await imageFolder({ root, size: 12, cacheDir, ...quiet });
+    const [file] = readdirSync(cacheDir);
+    assert.match(file, /\.u8cache$/);
+    const bytes = readFileSync(join(cacheDir, file));
+    bytes[bytes.length - 1] ^= 0xff; // tamper the last pixel byte: a cache hit returns it
+    writeFileSync(join(cacheDir, file), bytes);
+    const second = await imageFolder({ root, size: 12, cacheDir, ...quiet });
+    assert.equal(second.images[second.images.length - 1], first.images[first.images.length - 1] ^ 0xff);
+    assert.deepEqual(second.badFiles, first.badFiles);
+    assert.deepEqual([...second.labels!], [...first.labels!]);
+    await assert.rejects(imageFolder({ root, size: 12, cacheDir }), /bad\.jpg/, 'cached bad files still fail without skipBad');
+    utimesSync(join(root, 'dog', 'gray.png'), new Date(), new Date(Date.now() + 5000));
+    const third = await imageFolder({ root, size: 12, cacheDir, ...quiet });
+    assert.equal(third.images[third.images.length - 1], first.images[first.images.length - 1]);
+  });
+
+  it('reads an unlabeled folder recursively', async () => {
+    const r4 = join(dir, 'unlabeled');
+    mkdirSync(join(r4, 'sub'), { recursive: true });
+    await halves(10, 10, [9, 9, 9], [9, 9, 9]).png().toFile(join(r4, 'z.png'));
+    await halves(10, 10, [7, 7, 7], [7, 7, 7]).webp({ lossless: true }).toFile(join(r4, 'sub', 'y.webp'));
+    const ds = await imageFolder({ root: r4, size: 4, labeled: false });
+    assert.equal(ds.labels, null);
+    assert.equal(ds.numClasses, 0);
+    assert.deepEqual(ds.files!.map((f) => f.slice(r4.length + 1)), ['sub/y.webp', 'z.png']);
+    assert.deepEqual(px(ds, 0, 0, 0), [7, 7, 7]);
+  });
+});

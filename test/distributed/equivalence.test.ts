@@ -1,0 +1,45 @@
+// The data-parallel contract: 2 workers x batch B train exactly like 1 worker x batch 2B (same seed and data order),
+// with synchronised batch norm, negatives gathered from both workers and gradients averaged.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { singleProcess } from '../../src/distributed/world.js';
+import { dispose, loadSafetensors } from '../../src/tensor/index.js';
+import { assertAllSucceeded, resultOf, runWorkers, workerScript } from './helpers.js';
+import { TINY, trainTiny } from './workers/train_tiny.js';
+
+test('2 workers x batch B: same loss sequence and final weights as 1 worker x batch 2B', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simclr-dp-'));
+  const weightsPath = join(dir, 'final.safetensors');
+  try {
+    const workers = await runWorkers(workerScript('train_tiny.ts'), 2, { args: [weightsPath], timeoutMs: 120_000 });
+    assertAllSucceeded(workers);
+    const reference = trainTiny(singleProcess);
+    const [r0, r1] = workers.map((w) => resultOf<{ losses: number[] }>(w));
+    assert.equal(reference.losses.length, TINY.steps);
+    assert.deepEqual(r0.losses, r1.losses, 'both ranks log the same global-batch loss');
+    console.log(JSON.stringify({ two: r0.losses, one: reference.losses }));
+    r0.losses.forEach((l, i) => assert.ok(Math.abs(l - reference.losses[i]) < 2e-5, `step ${i}: loss ${l} with 2 workers vs ${reference.losses[i]} with 1`));
+    assert.ok(reference.losses[0] !== reference.losses[TINY.steps - 1], 'the weights moved');
+    const { tensors } = loadSafetensors(weightsPath);
+    try {
+      assert.deepEqual([...tensors.keys()].sort(), [...reference.state.keys()].sort());
+      let worst = { name: '', diff: 0 };
+      for (const [name, ref] of reference.state) {
+        const got = tensors.get(name)!.toFlatArray();
+        const want = ref.toFlatArray();
+        for (let i = 0; i < want.length; i++) {
+          const diff = Math.abs(got[i] - want[i]) / (1e-3 + Math.abs(want[i]));
+          if (diff > worst.diff) worst = { name: `${name}[${i}] ${got[i]} vs ${want[i]}`, diff };
+        }
+      }
+      assert.ok(worst.diff < 1e-3, `largest relative weight difference ${worst.diff} at ${worst.name}`);
+    } finally {
+      dispose([...tensors.values(), ...reference.state.values()]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

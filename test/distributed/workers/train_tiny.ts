@@ -1,0 +1,71 @@
+// A few SimCLR pretraining steps of a tiny ResNet on synthetic 8x8 images through the real step (NT-Xent with
+// gathered negatives, online linear head, LARS), data-parallel when the world has several processes.
+// Run as a script it joins the world from the environment and rank 0 saves the final weights to argv[2].
+import { DataLoader } from '../../../src/data/loader.js';
+import { InMemoryDataset } from '../../../src/data/dataset.js';
+import { DataParallel } from '../../../src/distributed/data_parallel.js';
+import type { World } from '../../../src/distributed/world.js';
+import { BatchNormBase, setBatchNormSync } from '../../../src/nn/index.js';
+import { buildModel } from '../../../src/models/simclr_model.js';
+import { buildOptimizer } from '../../../src/pipeline/optimizers.js';
+import { pretrainStep, type StepContext } from '../../../src/pipeline/pretrain_step.js';
+import { noGrad, randn, Generator, dispose, manualSeed, randint, saveSafetensors, setNumThreads, tidy, type Tensor } from '../../../src/tensor/index.js';
+
+export const TINY = { images: 64, side: 8, globalBatch: 8, steps: Number(process.env.STEPS ?? 4), lr: Number(process.env.LR ?? 0.1), seed: Number(process.env.SEED ?? 3) };
+
+function syntheticDataset(): InMemoryDataset {
+  const { images, side } = TINY;
+  const pixels = tidy(() => randint(0, 256, [images * side * side], { generator: new Generator(1) }).to('uint8').dataSync() as Uint8Array);
+  const labels = tidy(() => randint(0, 10, [images], { generator: new Generator(2) }).to('int32').dataSync() as Int32Array);
+  return new InMemoryDataset({ name: 'synthetic', images: pixels, height: side, width: side, channels: 1, labels, classNames: Array.from({ length: 10 }, (_, i) => `c${i}`) });
+}
+
+export interface TinyRun {
+  /** Global-batch loss of each step. */
+  losses: number[];
+  /** Final parameters and buffers by name (caller disposes). */
+  state: Map<string, Tensor>;
+}
+
+/** Deterministic views (no random augmentation, so 1 and 2 processes see identical pixels): the image, then it flipped. */
+function twoViews(): (x: Tensor) => Tensor {
+  let call = 0;
+  return (x) => (call++ % 2 === 0 ? x.float().div(255) : x.float().div(255).flip([3])); // (B, 1, 8, 8)
+}
+
+export function trainTiny(world: World): TinyRun {
+  setNumThreads(1);
+  manualSeed(TINY.seed);
+  const model = buildModel({ depth: 18, widthMultiplier: 0.125, inChannels: 1, imageSize: TINY.side, numClasses: 10, projHead: { mode: 'nonlinear', numLayers: 3, outDim: 16 } });
+  const optimizer = buildOptimizer(model.parameters(), { kind: (process.env.OPT ?? 'lars') as 'lars', lr: TINY.lr, weightDecay: 1e-4, momentum: 0.9 });
+  if (process.env.PERTURB) noGrad(() => { for (const p of model.parameters()) tidy(() => p.mul_(randn(p.shape).mul(Number(process.env.PERTURB)).add(1))); });
+  const parallel = world.size > 1 ? new DataParallel(world, model) : null;
+  if (process.env.COMPOSED) setBatchNormSync(model, { size: 2, allGather: (t) => t });
+  if (process.env.ONLY) { const bns = model.modules().filter((m) => m instanceof BatchNormBase) as BatchNormBase[]; bns[Number(process.env.ONLY)].sync = { size: 2, allGather: (t) => t }; }
+  const loader = new DataLoader(syntheticDataset(), {
+    batchSize: TINY.globalBatch, seed: TINY.seed, views: 2, transform: twoViews(), shard: { rank: world.rank, size: world.size },
+  });
+  const ctx: StepContext = { model, optimizer, temperature: 0.5, hiddenNorm: true, world, memory: null, parallel };
+  const losses: number[] = [];
+  for (let step = 0; step < TINY.steps; step++) {
+    if (process.env.PERTURB_AT && Number(process.env.PERTURB_AT) === step) noGrad(() => { for (const p of model.parameters()) tidy(() => p.mul_(randn(p.shape).mul(Number(process.env.EPS)).add(1))); });
+    const batch = loader.next();
+    const scalars = pretrainStep(ctx, batch.views!, batch.labels, TINY.lr);
+    losses.push(scalars.loss.item());
+    if (process.env.DUMP && world.rank === 0) saveSafetensors(`${process.env.DUMP}-${world.size}-${step}.safetensors`, new Map([...model.namedParameters()].filter(([, p]) => p.grad).map(([k, p]) => [k, p.grad!])));
+    dispose([batch.views, batch.labels, scalars]);
+  }
+  const state = new Map([...model.stateDict()].map(([k, t]) => [k, t.detach().clone()]));
+  model.dispose();
+  optimizer.dispose();
+  return { losses, state };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { initWorld } = await import('../../../src/distributed/world_c10d.js');
+  const world = initWorld();
+  const run = trainTiny(world);
+  if (world.rank === 0) saveSafetensors(process.argv[2], run.state);
+  world.close();
+  process.stdout.write(`${JSON.stringify({ rank: world.rank, losses: run.losses })}\n`);
+}
