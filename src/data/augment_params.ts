@@ -23,7 +23,7 @@ export interface AugmentOptions {
   colorProb?: number;
   /** Probability of converting to grayscale (default 0.2; 0 = never). */
   grayProb?: number;
-  /** Gaussian blur: true, false, or 'auto' (default) = on for outputs larger than 32x32. */
+  /** Gaussian blur: true, false, or 'auto' (default) = on for outputs larger than 32x32. No effect below 20 px (kernel size 1). */
   blur?: boolean | 'auto';
   /** Probability of the blur (default 0.5). */
   blurProb?: number;

@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFil
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp, { type Sharp } from 'sharp';
-import { DataError, imageFolder, type Dataset } from '../../src/data/index.js';
+import { DataError, imageFolder, writeBadFileList, type Dataset } from '../../src/data/index.js';
 import { tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir();
@@ -25,6 +25,7 @@ before(async () => {
   await halves(40, 30, [200, 30, 30], [200, 30, 30]).jpeg({ quality: 95 }).toFile(join(root, 'cat', 'a.jpg'));
   // stored 40x20, red left / blue right, EXIF orientation 6: displayed rotated 90 degrees clockwise (red on top)
   await halves(40, 20, [255, 0, 0], [0, 0, 255]).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toFile(join(root, 'cat', 'rot.jpg'));
+  await halves(16, 16, [0, 0, 255], [0, 0, 255]).toColourspace('cmyk').jpeg({ quality: 95 }).toFile(join(root, 'cat', 'cmyk.jpg'));
   await sharp(Buffer.alloc(24 * 24, 100), { raw: { width: 24, height: 24, channels: 1 } }).png().toFile(join(root, 'dog', 'gray.png'));
   await halves(20, 20, [0, 0, 0, 0], [0, 255, 0, 255]).png().toFile(join(root, 'dog', 'alpha.png'));
   writeFileSync(join(root, 'dog', 'bad.jpg'), Buffer.from('this is not a JPEG'));
@@ -42,29 +43,34 @@ describe('image folders', () => {
       e instanceof DataError && e.file === join(root, 'dog', 'bad.jpg') && /corrupt or unsupported image/.test(e.message) && !e.message.includes('\n'));
   });
 
-  it('skipBad: warns with a count, records the file, and decodes the rest (EXIF, alpha, grayscale)', async () => {
+  it('skipBad: warns with a count, records the file, and decodes the rest (EXIF, alpha, grayscale, CMYK)', async () => {
     const warnings: string[] = [];
     const ds = await imageFolder({ root, size: 16, fit: 'fill', skipBad: true, onWarning: (m) => warnings.push(m) });
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /skipped 1 bad file\(s\) of 5 in .*bad\.jpg/);
+    assert.match(warnings[0], /skipped 1 bad file\(s\) of 6 in .*bad\.jpg/);
     assert.deepEqual(ds.badFiles.map((b) => b.file), [join(root, 'dog', 'bad.jpg')]);
     assert.deepEqual(ds.classNames, ['cat', 'dog']);
-    assert.deepEqual([...ds.labels!], [0, 0, 1, 1]);
-    assert.deepEqual(ds.files!.map((f) => f.slice(root.length + 1)), ['cat/a.jpg', 'cat/rot.jpg', 'dog/alpha.png', 'dog/gray.png']);
-    assert.deepEqual([ds.length, ds.height, ds.width, ds.channels], [4, 16, 16, 3]);
-    const [top, bottom] = [px(ds, 1, 1, 8), px(ds, 1, 14, 8)];
+    assert.deepEqual([...ds.labels!], [0, 0, 0, 1, 1]);
+    assert.deepEqual(ds.files!.map((f) => f.slice(root.length + 1)), ['cat/a.jpg', 'cat/cmyk.jpg', 'cat/rot.jpg', 'dog/alpha.png', 'dog/gray.png']);
+    assert.deepEqual([ds.length, ds.height, ds.width, ds.channels], [5, 16, 16, 3]);
+    const blue = px(ds, 1, 8, 8);
+    assert.equal((await sharp(join(root, 'cat', 'cmyk.jpg')).metadata()).space, 'cmyk');
+    assert.ok(blue[2] > blue[0] + 60 && blue[2] > blue[1] + 40, `CMYK JPEG converted to sRGB blue (CMYK gamut): ${blue}`);
+    const [top, bottom] = [px(ds, 2, 1, 8), px(ds, 2, 14, 8)];
     assert.ok(top[0] > 200 && top[2] < 60 && bottom[2] > 200 && bottom[0] < 60, `EXIF rotation: top ${top}, bottom ${bottom}`);
-    assert.deepEqual(px(ds, 2, 8, 1), [255, 255, 255], 'transparent pixels composited on white');
-    const green = px(ds, 2, 8, 14);
+    assert.deepEqual(px(ds, 3, 8, 1), [255, 255, 255], 'transparent pixels composited on white');
+    const green = px(ds, 3, 8, 14);
     assert.ok(green[1] > 240 && green[0] < 15 && green[2] < 15, `opaque green ${green}`);
-    assert.deepEqual(px(ds, 3, 5, 5), [100, 100, 100], 'grayscale expanded to RGB');
+    assert.deepEqual(px(ds, 4, 5, 5), [100, 100, 100], 'grayscale expanded to RGB');
+    await writeBadFileList(join(dir, 'bad-files.tsv'), ds.badFiles);
+    assert.match(readFileSync(join(dir, 'bad-files.tsv'), 'utf8'), /\n.*bad\.jpg\tcorrupt or unsupported image/);
   });
 
   it('channels: 1 converts colour to luma', async () => {
     const ds = await imageFolder({ root, size: 8, channels: 1, skipBad: true, onWarning: () => {} });
     assert.equal(ds.channels, 1);
-    assert.equal(ds.images.length, 4 * 8 * 8);
-    assert.equal(px(ds, 3, 4, 4)[0], 100);
+    assert.equal(ds.images.length, 5 * 8 * 8);
+    assert.equal(px(ds, 4, 4, 4)[0], 100);
   });
 
   it('an unreadable file and an empty class folder are named', async () => {
