@@ -153,12 +153,11 @@ export async function distill(config: DistillConfig, o: StageOptions): Promise<D
     if (!folder.exists('config.json')) folder.writeJson('config.json', config);
     const teacherAcc = teacherAccuracy(s, folder, o.resume ?? false);
     if (teacherAcc) emit({ type: 'eval', stage: 'distill', step: 0, values: { teacher_top1: teacherAcc.top1, teacher_top5: teacherAcc.top5 } });
-    emit({ type: 'start', stage: 'distill', totalSteps: s.totalSteps, step: 0, message: describe(s, config) });
     const run: TrainingRun = {
       stage: 'distill', folder, config, model: s.student, optimizer: s.optimizer, schedule: s.schedule, totalSteps: s.totalSteps,
       batchesPerEpoch: s.loader.batchesPerEpoch, loaders: s.labelledLoader ? { unlabeled: s.loader, labelled: s.labelledLoader } : { unlabeled: s.loader },
       step: (lr) => distillStep(s, config, lr), evaluate: () => testAccuracy(s.student, s.test),
-      checkpointExtra: { classNames: s.train.classNames, teacher: s.teacherPath, teacherAccuracy: teacherAcc },
+      message: describe(s, config), checkpointExtra: { classNames: s.train.classNames, teacher: s.teacherPath, teacherAccuracy: teacherAcc },
     };
     const r = await runTrainingLoop(run, { resume: o.resume, emit, stop: o.stop });
     const summary: DistillSummary = {

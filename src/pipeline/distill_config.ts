@@ -49,7 +49,7 @@ export const distillPresets: Record<string, Partial<DistillConfigInput>> = {
   /** Smoke tests: seconds. */
   tiny: {
     data: 'fashion-mnist', trainLimit: 256, batchSize: 16, steps: 6, optimizer: 'sgd', learningRate: 0.05, lrScaling: 'none',
-    weightDecay: 0, evalLimit: 128, logEvery: 1, threads: 2,
+    weightDecay: 0, evalLimit: 128, logEvery: 1,
   },
 };
 

@@ -93,12 +93,11 @@ export async function finetune(config: FinetuneConfig, o: StageOptions): Promise
   try {
     if (!folder.exists('config.json')) folder.writeJson('config.json', config);
     checkClasses(s.model, s.train, 'the classifier');
-    emit({ type: 'start', stage: 'finetune', totalSteps: s.totalSteps, step: 0, message: describe(s, config) });
     const run: TrainingRun = {
       stage: 'finetune', folder, config, model: s.model, optimizer: s.optimizer, schedule: s.schedule, totalSteps: s.totalSteps,
       batchesPerEpoch: s.loader.batchesPerEpoch, loaders: { labelled: s.loader },
       step: (lr) => finetuneStep(s, lr), evaluate: () => testAccuracy(s.model, s.test),
-      checkpointExtra: { classNames: s.train.classNames, from: config.from ?? null, labelsSha256: s.labels.sha256 },
+      message: describe(s, config), checkpointExtra: { classNames: s.train.classNames, from: config.from ?? null, labelsSha256: s.labels.sha256 },
     };
     const r = await runTrainingLoop(run, { resume: o.resume, emit, stop: o.stop });
     const summary: FinetuneSummary = {

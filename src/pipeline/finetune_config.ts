@@ -45,7 +45,7 @@ export const finetunePresets: Record<string, Partial<FinetuneConfigInput>> = {
   /** Smoke tests: seconds. */
   tiny: {
     data: 'fashion-mnist', trainLimit: 256, labels: '10%', batchSize: 16, steps: 6, optimizer: 'sgd', learningRate: 0.05,
-    lrScaling: 'none', evalLimit: 128, logEvery: 1, threads: 2,
+    lrScaling: 'none', evalLimit: 128, logEvery: 1,
   },
   /** The paper's ImageNet semi-supervised setting: LARS, batch 1024, lr 0.005 * sqrt(batch) = 0.16, no decay, 60 epochs. */
   imagenet: {

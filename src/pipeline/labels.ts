@@ -25,12 +25,12 @@ export interface LabelledSubset {
 }
 
 /**
- * The labelled subset for `spec`: read back from the run folder's labels.txt when it exists (a resumed run), else drawn
- * with `seed` or read from the named file, and written to labels.txt.
+ * The labelled subset for `spec`: read back from the run folder's labels.txt when the run already started (config.json
+ * saved: a resume), else drawn with `seed` or read from the named file, and written to labels.txt.
  */
 export async function labelledSubset(spec: string, train: Dataset, o: { seed: number; folder: RunFolder }): Promise<LabelledSubset> {
   const file = o.folder.path(LABELS_FILE);
-  if (!o.folder.exists(LABELS_FILE)) {
+  if (!(o.folder.exists('config.json') && o.folder.exists(LABELS_FILE))) {
     const parsed = parseLabelsSpec(spec);
     if (parsed.kind === 'file') {
       const indices = await readSubsetFile(parsed.path, train);

@@ -17,7 +17,7 @@ export interface LinearProbeOptions {
   solver?: 'lbfgs' | 'adamw';
   /** L-BFGS: L2 penalty on the weights (default 1/N, scikit-learn's C = 1). */
   l2?: number;
-  /** L-BFGS: iterations at most (default 500). */
+  /** L-BFGS: iterations at most (default 300). */
   maxIterations?: number;
   /** AdamW: passes over the training features (default 100). */
   epochs?: number;
@@ -65,7 +65,7 @@ export async function trainLinearProbe(trainX: Tensor, trainY: Tensor, testX: Te
   let fit: LogisticFit | null = null;
   try {
     fit = solver === 'lbfgs'
-      ? await fitLogisticLbfgs(x, y, { numClasses: o.numClasses, l2: o.l2 ?? 1 / N, maxIterations: o.maxIterations })
+      ? await fitLogisticLbfgs(x, y, { numClasses: o.numClasses, l2: o.l2 ?? 1 / N, maxIterations: o.maxIterations ?? 300 })
       : await fitAdamW(x, y, o);
     const { weight, bias, iterations } = fit;
     return tidy(() => {

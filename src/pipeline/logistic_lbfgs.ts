@@ -17,6 +17,8 @@ export interface LbfgsOptions {
   history?: number;
   /** Stop when the largest gradient entry falls below this (default 1e-5). */
   tolerance?: number;
+  /** Stop when an iteration lowers the objective by less than this, relative (default 1e-9, as SciPy's ftol). */
+  functionTolerance?: number;
 }
 
 export interface LogisticFit {
@@ -38,18 +40,21 @@ function objective(theta: Tensor, x: Tensor, y: Tensor, K: number, l2: number): 
     const logits = x.matmul(W.t()).add(b); // (N, K)
     const logp = F.logSoftmax(logits, 1); // (N, K)
     const f = logp.gather(1, y.unsqueeze(1)).mean().neg().item() + 0.5 * l2 * W.square().sum().item();
-    const G = logp.exp().sub(F.oneHot(y, K).float()).div(N); // (N, K) dLoss/dlogits
+    const G = logp.exp().sub(F.oneHot(y, K).to(x.dtype)).div(N); // (N, K) dLoss/dlogits
     const g = cat([G.t().matmul(x).add(W.mul(l2)).flatten(), G.sum(0)], 0); // (K*D + K,)
     return { f, g: keep(g) };
   });
 }
 
-/** Fits W, b by L-BFGS; yields to the event loop every few iterations. */
+/**
+ * Fits W, b by L-BFGS; yields to the event loop every few iterations. In float32 the objective's rounding limits the
+ * gradient reached to about 1e-3 (ample for accuracy); float64 features converge to the tolerance.
+ */
 export async function fitLogisticLbfgs(x: Tensor, y: Tensor, o: LbfgsOptions): Promise<LogisticFit> {
-  const { numClasses: K, l2, maxIterations = 500, history = 10, tolerance = 1e-5 } = o;
+  const { numClasses: K, l2, maxIterations = 500, history = 10, tolerance = 1e-5, functionTolerance = 1e-9 } = o;
   const D = x.shape[1];
   const pairs: Array<{ s: Tensor; y: Tensor; rho: number }> = [];
-  let theta = keep(zeros([K * D + K])); // (P,)
+  let theta = keep(zeros([K * D + K], { dtype: x.dtype })); // (P,) float32, or float64 for float64 features
   let { f, g } = objective(theta, x, y, K, l2);
   let iterations = 0;
   try {
@@ -89,7 +94,7 @@ export async function fitLogisticLbfgs(x: Tensor, y: Tensor, o: LbfgsOptions): P
       theta.dispose();
       g.dispose();
       ({ theta, f, g } = next);
-      if (Math.abs(previous - f) <= 1e-9 * Math.max(1, Math.abs(f))) { iterations++; break; }
+      if (previous - f <= functionTolerance * Math.max(1, Math.abs(f))) { iterations++; break; }
       if (iterations % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
     }
     const [weight, bias] = tidy(() => [theta.narrow(0, 0, K * D).view([K, D]).clone(), theta.narrow(0, K * D, K).clone()]);

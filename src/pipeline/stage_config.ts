@@ -54,7 +54,7 @@ export const trainingFields = {
 };
 
 /** Settings a resumed run may change; anything else must match the saved config.json. */
-export const RESUMABLE_TRAINING_CHANGES = ['threads', 'logEvery', 'checkpointEvery', 'keepCheckpoints', 'evalEvery', 'evalLimit'];
+export const RESUMABLE_TRAINING_CHANGES = ['threads', 'logEvery', 'checkpointEvery', 'keepCheckpoints', 'evalEvery'];
 
 /** Settings every supervised stage config has once validated. */
 export interface TrainingConfig {
@@ -82,11 +82,6 @@ export interface TrainingConfig {
 }
 
 export type ArchitectureConfig = { readonly [K in keyof typeof architectureFields]?: z.output<(typeof architectureFields)[K]> };
-
-/** Architecture keys given in a config (those a from-scratch model uses). */
-export function givenArchitecture(c: ArchitectureConfig): string[] {
-  return ARCHITECTURE_KEYS.filter((k) => c[k] !== undefined);
-}
 
 type AnyObjectSchema = z.ZodObject<z.ZodRawShape>;
 

@@ -42,6 +42,8 @@ export interface TrainingRun {
   evaluate(): Accuracy | null;
   /** Stage facts stored in every checkpoint's sidecar (class names, teacher accuracy, ...). */
   checkpointExtra: Record<string, unknown>;
+  /** One line describing the run, sent with the 'start' event. */
+  message: string;
 }
 
 export interface LoopProgress {
@@ -92,6 +94,7 @@ export interface LoopOptions {
 export async function runTrainingLoop(run: TrainingRun, o: LoopOptions): Promise<LoopResult> {
   const p: LoopProgress = { step: 0, trainMs: 0, waitMs: 0, evalMs: 0, images: 0, last: {}, lastEval: null, best: null };
   if (o.resume) resumeFrom(run, p, o.emit);
+  o.emit({ type: 'start', stage: run.stage, totalSteps: run.totalSteps, step: p.step, message: run.message });
   const stop = o.stop ?? new StopSignal();
   let bestCheckpoint: string | null = run.folder.exists('checkpoints/best.json') ? run.folder.path('checkpoints/best.json') : null;
   while (p.step < run.totalSteps && !stop.requested) {

@@ -8,7 +8,7 @@ import { resolveDistillConfig, type DistillConfigInput } from '../../src/pipelin
 import { RunFolder } from '../../src/pipeline/run_folder.js';
 import { StopSignal } from '../../src/pipeline/stop_signal.js';
 import type { StageEvent } from '../../src/pipeline/events.js';
-import { dispose } from '../../src/tensor/index.js';
+import { dispose, liveTensors } from '../../src/tensor/index.js';
 import { checkpointValues, maxAbsDiff, stepLosses, tempDir, valuesOf, writeFinetuneCheckpoint, writePretrainCheckpoint } from './helpers.js';
 
 const { dir, cleanup } = tempDir('simclr-distill-');
@@ -75,7 +75,9 @@ test('students: same architecture by default, narrower with widthMultiplier, ini
 
 test('distillation stopped after k steps and resumed equals 2k uninterrupted steps; the summary reports student and teacher', async () => {
   const config = tiny({ steps: 6, checkpointEvery: 3, evalEvery: 0, widthMultiplier: 0.0625, alpha: 0.5, labels: '10%', temperature: 2, scaleByTemperatureSquared: true });
+  const before = liveTensors();
   const whole = await distill(config, { out: join(dir, 'whole') });
+  assert.equal(liveTensors(), before, 'a distillation run leaves no tensor alive');
   const stop = new StopSignal();
   const stopAt3 = (e: StageEvent) => {
     if (e.type === 'step' && e.step === 3) stop.request('test');

@@ -7,8 +7,9 @@ import { subsetDataset } from '../../src/data/dataset.js';
 import { loadDataSpec } from '../../src/data/spec.js';
 import { evaluateCheckpoint } from '../../src/pipeline/evaluate.js';
 import { trainLinearProbe } from '../../src/pipeline/linear_probe.js';
+import { fitLogisticLbfgs } from '../../src/pipeline/logistic_lbfgs.js';
 import { predict } from '../../src/pipeline/predict.js';
-import { dispose, Generator, liveTensors, randn, tensor, tidy } from '../../src/tensor/index.js';
+import { dispose, F, Generator, liveTensors, randn, tensor, tidy } from '../../src/tensor/index.js';
 import { readJson, tempDir, writeFinetuneCheckpoint, writePretrainCheckpoint } from './helpers.js';
 
 const { dir, cleanup } = tempDir('simclr-evaluate-');
@@ -30,20 +31,41 @@ function separable(n: number, classes: number, dims: number, seed: number) {
   });
 }
 
-test('the linear probe reaches ~100% on trivially separable features (and ~chance on shuffled labels)', async () => {
+test('the linear probe reaches ~100% on trivially separable features with either solver (and ~chance on shuffled labels)', async () => {
   const before = liveTensors();
   const train = separable(60, 5, 16, 1);
   const test_ = separable(40, 5, 16, 2);
-  const r = await trainLinearProbe(train.x, train.y, test_.x, test_.y, { numClasses: 5, epochs: 30, batchSize: 64 });
-  assert.ok(r.top1 >= 0.99, `test top-1 ${r.top1}`);
-  assert.equal(r.top5, 1);
-  assert.ok(r.train_top1 >= 0.99);
-  assert.equal(r.steps, 30 * Math.ceil(300 / 64));
-  const shuffled = tidy(() => test_.y.flip([0]).roll(1, 0)); // labels that no longer match the features
-  const chance = await trainLinearProbe(train.x, train.y, test_.x, shuffled, { numClasses: 5, epochs: 30 });
+  const lbfgs = await trainLinearProbe(train.x, train.y, test_.x, test_.y, { numClasses: 5 });
+  const adamw = await trainLinearProbe(train.x, train.y, test_.x, test_.y, { numClasses: 5, solver: 'adamw', epochs: 30, batchSize: 64 });
+  for (const r of [lbfgs, adamw]) {
+    assert.ok(r.top1 >= 0.99, `${r.solver}: test top-1 ${r.top1}`);
+    assert.equal(r.top5, 1);
+    assert.ok(r.train_top1 >= 0.99);
+  }
+  assert.equal(lbfgs.solver, 'lbfgs');
+  assert.ok(lbfgs.steps > 0 && lbfgs.steps <= 300);
+  assert.equal(adamw.steps, 30 * Math.ceil(300 / 64));
+  const shuffled = tidy(() => test_.y.flip([0]).roll(1, 0)); // labels that no longer match the features (1 in 5 by chance)
+  const chance = await trainLinearProbe(train.x, train.y, test_.x, shuffled, { numClasses: 5 });
   assert.ok(chance.top1 < 0.5, `shuffled labels gave ${chance.top1}`);
   dispose([train, test_, shuffled]);
   assert.equal(liveTensors(), before);
+});
+
+test('L-BFGS reaches the optimum of the regularised objective (float64): the autograd gradient there vanishes', async () => {
+  const { x, y } = separable(30, 3, 4, 3);
+  const noisy = tidy(() => x.sub(100).add(randn(x.shape, { generator: new Generator(4) }).mul(6)).double()); // overlapping classes
+  const fit = await fitLogisticLbfgs(noisy, y, { numClasses: 3, l2: 0.01, tolerance: 1e-8, functionTolerance: 0 });
+  assert.equal(fit.weight.dtype, 'float64');
+  const gradNorm = tidy(() => {
+    const W = fit.weight.clone().requiresGrad_();
+    const b = fit.bias.clone().requiresGrad_();
+    const loss = F.crossEntropy(F.linear(noisy, W, b), y).add(W.square().sum().mul(0.005));
+    loss.backward();
+    return Math.max(W.grad!.abs().max().item(), b.grad!.abs().max().item());
+  });
+  assert.ok(gradNorm < 1e-6, `gradient ${gradNorm} at the L-BFGS solution (${fit.iterations} iterations)`);
+  dispose([x, y, noisy, fit.weight, fit.bias]);
 });
 
 test("a classifier checkpoint's top-1/top-5 on a split agree with predict()'s probabilities on the same images", async () => {
@@ -65,7 +87,7 @@ test("a classifier checkpoint's top-1/top-5 on a split agree with predict()'s pr
 
 test('linear probe and kNN of a pretraining checkpoint: every figure in [0, 1], sizes as asked, summary.json written', async () => {
   const out = join(dir, 'eval-linear');
-  const s = await evaluateCheckpoint(join(dir, 'pretrain'), { data: 'fashion-mnist', limit: 100, trainLimit: 300, linear: { epochs: 20 }, knn: { k: 10 }, out });
+  const s = await evaluateCheckpoint(join(dir, 'pretrain'), { data: 'fashion-mnist', limit: 100, trainLimit: 300, linear: { maxIterations: 100 }, knn: { k: 10 }, out });
   assert.equal(s.kind, 'pretrain');
   assert.equal(s.linear_train_images, 300);
   assert.equal(s.linear_feature, 'h');
@@ -73,7 +95,7 @@ test('linear probe and kNN of a pretraining checkpoint: every figure in [0, 1], 
   for (const v of [s.top1, s.linear_top1, s.linear_top5, s.linear_train_top1, s.knn_top1]) assert.ok(typeof v === 'number' && v >= 0 && v <= 1, String(v));
   assert.ok(s.linear_top1! > 0.3, `linear probe of random features on Fashion-MNIST should beat chance clearly, got ${s.linear_top1}`);
   assert.equal(readJson(join(out, 'summary.json')).linear_top1, s.linear_top1);
-  const subset = await evaluateCheckpoint(join(dir, 'pretrain'), { data: 'fashion-mnist', limit: 50, trainLimit: 300, linear: { epochs: 5, labels: '5-per-class', feature: 1 } });
+  const subset = await evaluateCheckpoint(join(dir, 'pretrain'), { data: 'fashion-mnist', limit: 50, trainLimit: 300, linear: { labels: '5-per-class', feature: 1, solver: 'adamw', epochs: 5 } });
   assert.equal(subset.linear_train_images, 50);
   assert.equal(subset.linear_feature, '1');
   await assert.rejects(evaluateCheckpoint(join(dir, 'nowhere'), { data: 'fashion-mnist', limit: 10 }), /checkpoint not found: .*nowhere/);

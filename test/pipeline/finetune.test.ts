@@ -85,6 +85,7 @@ test('a run stopped after k steps and resumed equals an uninterrupted 2k-step ru
   const events: StageEvent[] = [];
   const second = await finetune(config, { out: join(dir, 'halves'), resume: true, onEvent: (e) => events.push(e) });
   assert.ok(events.some((e) => e.type === 'info' && /resumed from .*step-0000003\.json at step 3/.test(e.message)));
+  assert.deepEqual(events.filter((e) => e.type === 'start').map((e) => e.type === 'start' && [e.step, e.totalSteps]), [[3, 6]]);
   assert.equal(second.steps, 6);
   assert.equal(second.interrupted, false);
   const [a, b] = [checkpointValues(whole.checkpoint), checkpointValues(second.checkpoint)];
