@@ -1,5 +1,9 @@
 // The `simclr` command line: one subcommand per stage; errors print one clear line (no stack) and exit 1.
 import { Command, CommanderError } from 'commander';
+import { registerDistill } from './commands/distill.js';
+import { registerEvaluate } from './commands/evaluate.js';
+import { registerFinetune } from './commands/finetune.js';
+import { registerPredict } from './commands/predict.js';
 import { registerPretrain } from './commands/pretrain.js';
 import { registerShowAugment } from './commands/show_augment.js';
 import { registerSummary } from './commands/summary.js';
@@ -10,6 +14,10 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerPretrain(program);
+  registerFinetune(program);
+  registerDistill(program);
+  registerEvaluate(program);
+  registerPredict(program);
   registerSummary(program);
   registerShowAugment(program);
   return program;

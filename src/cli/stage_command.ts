@@ -1,0 +1,42 @@
+// The shape every training command shares: --out, --preset, --config, --resume, --quiet, a flag per config key,
+// SIGINT/SIGTERM handled by checkpointing, progress rendering, and the summary printed as one JSON line.
+import type { Command } from 'commander';
+import type { z } from 'zod';
+import type { EventSink } from '../pipeline/events.js';
+import type { StageResolveOptions } from '../pipeline/stage_config.js';
+import { StopSignal } from '../pipeline/stop_signal.js';
+import { consoleReporter } from './progress.js';
+import { addSchemaFlags, schemaOverrides } from './schema_flags.js';
+
+export interface StageCommandSpec<C> {
+  name: string;
+  description: string;
+  schema: { shape: Record<string, z.ZodType> };
+  presets: Record<string, unknown>;
+  resolve(options: StageResolveOptions): C;
+  run(config: C, options: { out: string; resume: boolean; onEvent: EventSink; stop: StopSignal }): Promise<unknown>;
+}
+
+export function registerStageCommand<C>(program: Command, spec: StageCommandSpec<C>): Command {
+  const command = program.command(spec.name)
+    .description(spec.description)
+    .requiredOption('--out <dir>', 'run folder (config.json, metrics.jsonl, checkpoints/, summary.json)')
+    .option('--preset <name>', `start from a preset: ${Object.keys(spec.presets).join(', ')}`)
+    .option('--config <file>', 'JSON or YAML file of settings (unknown keys are rejected)')
+    .option('--resume', 'continue the run in --out from its newest checkpoint')
+    .option('--quiet', 'log lines instead of a progress bar');
+  addSchemaFlags(command, spec.schema.shape);
+  command.action(async (opts: Record<string, unknown>) => {
+    const config = spec.resolve({ preset: opts.preset as string | undefined, file: opts.config as string | undefined, overrides: schemaOverrides(opts, spec.schema.shape) });
+    const reporter = consoleReporter({ quiet: opts.quiet === true });
+    const stop = StopSignal.fromProcess((signal) => process.stderr.write(`\n${signal}: finishing the step and writing a checkpoint (again to abort)\n`));
+    try {
+      const summary = await spec.run(config, { out: opts.out as string, resume: opts.resume === true, onEvent: reporter, stop });
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+    } finally {
+      reporter.stop();
+      stop.dispose();
+    }
+  });
+  return command;
+}
