@@ -4,6 +4,7 @@
       "target_name": "simclr_native",
       "sources": [
         "native/addon.cc",
+        "native/malloc_tuning.cc",
         "native/tensor_handle.cc",
         "native/ivalue_convert.cc",
         "native/dispatch.cc",
