@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDistill } from './commands/distill.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerFinetune } from './commands/finetune.js';
+import { registerPipeline } from './commands/pipeline.js';
 import { registerPredict } from './commands/predict.js';
 import { registerPretrain } from './commands/pretrain.js';
 import { registerShowAugment } from './commands/show_augment.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerDistill(program);
   registerEvaluate(program);
   registerPredict(program);
+  registerPipeline(program);
   registerSummary(program);
   registerShowAugment(program);
   return program;

@@ -21,6 +21,7 @@ export interface LabelledSubset {
   indices: Int32Array;
   /** labels.txt in the run folder. */
   file: string;
+  /** sha256 of the sorted indices, one per line: equal for equal subsets whatever the file's comments say. */
   sha256: string;
 }
 
@@ -40,5 +41,6 @@ export async function labelledSubset(spec: string, train: Dataset, o: { seed: nu
     }
   }
   const indices = await readSubsetFile(file, train);
-  return { indices, file, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') };
+  const canonical = `${Array.from(indices).sort((a, b) => a - b).join('\n')}\n`;
+  return { indices, file, sha256: createHash('sha256').update(canonical).digest('hex') };
 }
