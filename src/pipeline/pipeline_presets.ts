@@ -1,5 +1,6 @@
 // Pipeline plans by name: `tiny` for CI smoke runs (seconds per stage), `quick` for a first complete run
 // (about 5 minutes on 2 cores), `fashion-mnist-cpu` for the demo (under an hour on 2 cores).
+import { pretrainPresets } from './pretrain_config.js';
 import type { PipelinePlan } from './semi_supervised.js';
 
 const FASHION = { data: 'fashion-mnist' };
@@ -15,7 +16,7 @@ export const pipelinePresets: Record<string, PipelinePlan> = {
   },
   quick: {
     fractions: ['1%', '10%'],
-    pretrain: { ...FASHION, depth: 18, widthMultiplier: 0.25, batchSize: 256, epochs: 0.5, optimizer: 'lars', learningRate: 1.0, lrScaling: 'linear', warmupEpochs: 0.1, weightDecay: 1e-4, temperature: 0.5, colorStrength: 0.5, blur: false, cropMinArea: 0.2, knnEvery: 0, knnTrainLimit: 10000, evalLimit: 2000, logEvery: 10, checkpointEvery: 100 },
+    pretrain: { ...pretrainPresets['fashion-mnist-cpu'], epochs: 0.5, warmupEpochs: 0.1, knnEvery: 0, knnTrainLimit: 10000, evalLimit: 2000, logEvery: 10, checkpointEvery: 100 },
     finetune: { ...FASHION, batchSize: 64, epochs: 3, optimizer: 'sgd', learningRate: 0.05, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, evalLimit: 2000, evalEvery: 1, logEvery: 10 },
     supervised: { weightDecay: 5e-4 },
     distill: { ...FASHION, trainLimit: 6000, batchSize: 128, epochs: 1, optimizer: 'sgd', learningRate: 0.1, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, evalLimit: 2000, logEvery: 10 },
@@ -23,7 +24,7 @@ export const pipelinePresets: Record<string, PipelinePlan> = {
   },
   'fashion-mnist-cpu': {
     fractions: ['1%', '10%'],
-    pretrain: { ...FASHION, depth: 18, widthMultiplier: 0.25, batchSize: 256, epochs: 8, optimizer: 'lars', learningRate: 1.0, lrScaling: 'linear', warmupEpochs: 0.5, weightDecay: 1e-4, temperature: 0.5, colorStrength: 0.5, blur: false, cropMinArea: 0.2, knnEvery: 2, logEvery: 20, checkpointEvery: 200 },
+    pretrain: pretrainPresets['fashion-mnist-cpu'],
     finetune: { ...FASHION, batchSize: 64, epochs: 30, optimizer: 'sgd', learningRate: 0.05, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, evalEvery: 5, logEvery: 20 },
     finetuneByFraction: { '10%': { epochs: 6, evalEvery: 1 } },
     supervised: { weightDecay: 5e-4 },
