@@ -31,6 +31,9 @@ const libdirOf = () => (root ? path.join(root, 'lib') : '/usr/lib/x86_64-linux-g
 const what = process.argv[2];
 if (what === 'include') {
   const base = root ? path.join(root, 'include') : '/usr/include';
+  if (![base, '/usr/include', '/usr/local/include'].some((d) => fs.existsSync(path.join(d, 'gloo/rendezvous/store.h')))) {
+    console.error('libtorch-paths: Gloo headers (gloo/rendezvous/store.h) not found; c10d process groups need them: apt-get install libgloo-dev');
+  }
   console.log([base, path.join(base, 'torch/csrc/api/include'), ...(ncclIncludes(root, libdirOf()) ?? [])].join(' '));
 } else if (what === 'defines') {
   console.log(ncclIncludes(root, libdirOf()) ? 'SIMCLR_WITH_NCCL USE_C10D_NCCL' : '');

@@ -165,34 +165,44 @@ std::vector<int64_t> Group::readHeartbeats() {
 }
 
 // Names the peers that look dead: heartbeats that do not move over kDeathWindow (sampleTwice), or that have not
-// moved for peerTimeout (since earlier reads). An unreachable store means its host, rank 0, is gone.
+// moved for peerTimeout (since earlier reads); a rank that never beat never joined. An unreachable store means its
+// host, rank 0, is gone.
 std::string Group::deadPeers(bool sampleTwice) {
-  std::vector<int> dead;
+  std::vector<int> dead, missing;
   try {
     auto before = readHeartbeats();
     auto now = Clock::now();
+    std::vector<bool> still(options_.size, false);
     if (sampleTwice) {
       std::this_thread::sleep_for(kDeathWindow);
       auto after = readHeartbeats();
-      for (int r = 0; r < options_.size; r++) if (r != options_.rank && after[r] == before[r]) dead.push_back(r);
+      for (int r = 0; r < options_.size; r++) still[r] = after[r] == before[r];
     } else {
       for (int r = 0; r < options_.size; r++) {
         if (before[r] != lastBeats_[r]) {
           lastBeats_[r] = before[r];
           lastChange_[r] = now;
-        } else if (r != options_.rank && now - lastChange_[r] > options_.peerTimeout) {
-          dead.push_back(r);
+        } else {
+          still[r] = now - lastChange_[r] > options_.peerTimeout;
         }
       }
+    }
+    for (int r = 0; r < options_.size; r++) {
+      if (r != options_.rank && still[r]) (before[r] == 0 ? missing : dead).push_back(r);
     }
   } catch (const std::exception&) {
     if (options_.rank == 0) return "";
     return "rank 0 is dead (it hosts the rendezvous store at " + options_.masterAddr + ":" + std::to_string(options_.masterPort) + ", which no longer answers)";
   }
-  if (dead.empty()) return "";
-  std::string out = dead.size() == 1 ? "rank " : "ranks ";
-  for (size_t i = 0; i < dead.size(); i++) out += (i ? ", " : "") + std::to_string(dead[i]);
-  return out + (dead.size() == 1 ? " is" : " are") + " dead (no heartbeat" + (sampleTwice ? "" : " for " + seconds(options_.peerTimeout)) + ")";
+  auto list = [](const std::vector<int>& ranks) {
+    std::string out = ranks.size() == 1 ? "rank " : "ranks ";
+    for (size_t i = 0; i < ranks.size(); i++) out += (i ? ", " : "") + std::to_string(ranks[i]);
+    return out + (ranks.size() == 1 ? " is" : " are");
+  };
+  std::string out;
+  if (!dead.empty()) out = list(dead) + " dead (no heartbeat" + (sampleTwice ? "" : " for " + seconds(options_.peerTimeout)) + ")";
+  if (!missing.empty()) out += (out.empty() ? "" : "; ") + list(missing) + " missing (never joined)";
+  return out;
 }
 
 void Group::fail(const std::string& what, const std::string& cause) {

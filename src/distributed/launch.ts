@@ -91,7 +91,7 @@ export async function launch(o: LaunchOptions): Promise<LaunchResult> {
   if (o.threadsPerProc !== undefined && !(Number.isInteger(o.threadsPerProc) && o.threadsPerProc >= 1)) {
     throw new RangeError(`launch: --threads-per-proc must be a positive integer, got ${o.threadsPerProc}`);
   }
-  if (o.args.length === 0) throw new RangeError('launch: give the command the workers run after --, e.g. -- pretrain --preset tiny --out runs/x');
+  if (!o.script && o.args.length === 0) throw new RangeError('launch: give the command the workers run after --, e.g. -- pretrain --preset tiny --out runs/x');
   const port = o.port ?? (await freePort());
   const onLine = o.onLine ?? writeLine;
   const graceMs = o.graceMs ?? 5000;

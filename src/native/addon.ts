@@ -81,7 +81,7 @@ function findAddon(): string {
   const found = candidates.find((p) => existsSync(p));
   if (!found) {
     throw new Error(`simclr native addon not built: none of ${candidates.join(', ')} exists. Run \`npm run build:native\` ` +
-      '(needs libtorch: `apt-get install libtorch-dev libopenblas0-openmp`, or LIBTORCH=/path/to/libtorch).');
+      '(needs libtorch: `apt-get install libtorch-dev libgloo-dev libopenblas0-openmp`, or LIBTORCH=/path/to/libtorch).');
   }
   return found;
 }

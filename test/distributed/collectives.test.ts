@@ -10,7 +10,7 @@ interface Out {
   rank: number; size: number; localRank: number; sum: number[]; max: number[]; min: number[]; strided: number[];
   gather: number[]; gatherInt: number[]; broadcast: number[]; gatherGradForward: number[]; gatherGrad: number[]; reduceGrad: number[];
   backend: string; badRoot: string | null; gatherScalar: string | null; leaked: number; stats: { collectives: number; waitMs: number };
-  useAfterClose: string | null; ntxent: { loss: number; grad: number[] }; bn: BnResult;
+  useAfterClose: string | null; broadcastState: number[]; ntxent: { loss: number; grad: number[] }; bn: BnResult;
 }
 
 const W = 2;
@@ -51,6 +51,11 @@ test('allGather concatenates in rank order; broadcast copies the root; bad argum
     assert.match(o.badRoot!, /broadcast: root rank 5 is outside \[0, 2\)/);
     assert.match(o.gatherScalar!, /cannot gather a 0-dim tensor/);
   }
+});
+
+test('DataParallel starts every rank from rank 0 parameters and buffers', () => {
+  assert.deepEqual(outs[1].broadcastState, outs[0].broadcastState);
+  assert.ok(outs[0].broadcastState.includes(1), 'running_mean is rank 0 value');
 });
 
 test('differentiable allGather and allReduceSum send back the gradient summed over ranks', () => {

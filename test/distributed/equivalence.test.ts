@@ -20,9 +20,8 @@ test('2 workers x batch B: same loss sequence and final weights as 1 worker x ba
     const [r0, r1] = workers.map((w) => resultOf<{ losses: number[] }>(w));
     assert.equal(reference.losses.length, TINY.steps);
     assert.deepEqual(r0.losses, r1.losses, 'both ranks log the same global-batch loss');
-    console.log(JSON.stringify({ two: r0.losses, one: reference.losses }));
-    r0.losses.forEach((l, i) => assert.ok(Math.abs(l - reference.losses[i]) < 2e-5, `step ${i}: loss ${l} with 2 workers vs ${reference.losses[i]} with 1`));
-    assert.ok(reference.losses[0] !== reference.losses[TINY.steps - 1], 'the weights moved');
+    r0.losses.forEach((l, i) => assert.ok(Math.abs(l - reference.losses[i]) < 1e-5, `step ${i}: loss ${l} with 2 workers vs ${reference.losses[i]} with 1`));
+    assert.ok(reference.maxUpdate > 0.02, `the weights moved (largest change ${reference.maxUpdate})`);
     const { tensors } = loadSafetensors(weightsPath);
     try {
       assert.deepEqual([...tensors.keys()].sort(), [...reference.state.keys()].sort());
@@ -31,11 +30,12 @@ test('2 workers x batch B: same loss sequence and final weights as 1 worker x ba
         const got = tensors.get(name)!.toFlatArray();
         const want = ref.toFlatArray();
         for (let i = 0; i < want.length; i++) {
-          const diff = Math.abs(got[i] - want[i]) / (1e-3 + Math.abs(want[i]));
+          const diff = Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i]));
           if (diff > worst.diff) worst = { name: `${name}[${i}] ${got[i]} vs ${want[i]}`, diff };
         }
       }
-      assert.ok(worst.diff < 1e-3, `largest relative weight difference ${worst.diff} at ${worst.name}`);
+      // Float rounding differs (batch 4 vs 8 per convolution, composed vs fused batch norm): ~1e-6 after 4 steps.
+      assert.ok(worst.diff < 2e-5, `largest weight difference ${worst.diff} at ${worst.name}`);
     } finally {
       dispose([...tensors.values(), ...reference.state.values()]);
     }

@@ -12,6 +12,8 @@ export interface WorkerResult {
   stderr: string;
   /** Milliseconds from start to exit. */
   ms: number;
+  /** Date.now() at exit. */
+  endedAt: number;
 }
 
 export const workerScript = (name: string) => fileURLToPath(new URL(`./workers/${name}`, import.meta.url));
@@ -46,7 +48,7 @@ export async function runWorkers(script: string, nproc: number, o: SpawnOptions 
     const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 120_000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ rank, code, signal, stdout, stderr, ms: Date.now() - start });
+      resolve({ rank, code, signal, stdout, stderr, ms: Date.now() - start, endedAt: Date.now() });
     });
   })));
 }

@@ -37,7 +37,7 @@ export function syncBatchNorm(x: Tensor, sync: BatchNormSync, a: SyncBatchNormAr
   const c = x.shape[1];
   const dims = [0, ...Array.from({ length: x.ndim - 2 }, (_, i) => i + 2)];
   const [varLocal, meanLocal] = callTensors('aten::var_mean.correction', [x, dims, 0, false]); // (C), (C)
-  const count = full([1], x.numel / c, { dtype: x.dtype }); // (1)
+  const count = full([1], x.numel / c, { dtype: x.dtype, device: x.device }); // (1)
   const stats = sync.allGather(cat([meanLocal, varLocal, count], 0).unsqueeze(0)); // (W, 2C + 1)
   const means = stats.narrow(1, 0, c); // (W, C)
   const vars = stats.narrow(1, c, c); // (W, C)

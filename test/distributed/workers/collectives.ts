@@ -1,6 +1,8 @@
 // Worker for collectives.test.ts: runs each collective on its rank's values and prints one JSON line of results.
 import { initWorld } from '../../../src/distributed/world_c10d.js';
-import { arange, liveTensors, tensor, tidy } from '../../../src/tensor/index.js';
+import { DataParallel } from '../../../src/distributed/data_parallel.js';
+import { BatchNorm1d, Linear, Sequential } from '../../../src/nn/index.js';
+import { arange, liveTensors, manualSeed, noGrad, tensor, tidy } from '../../../src/tensor/index.js';
 import { batchNormCase, ntxentCase } from './cases.js';
 
 const world = initWorld();
@@ -14,6 +16,18 @@ const errorOf = (fn: () => unknown) => {
     return `${(err as Error).constructor.name}: ${(err as Error).message}`;
   }
 };
+
+/** A layer initialised differently on each rank: DataParallel makes every rank hold rank 0's values, buffers included. */
+function broadcastState(): number[] {
+  manualSeed(100 + r);
+  const net = new Sequential(new Linear({ inFeatures: 3, outFeatures: 2 }), new BatchNorm1d({ numFeatures: 2 }));
+  const bn = net.layers[1] as BatchNorm1d;
+  noGrad(() => bn.runningMean!.fill_(r + 1));
+  new DataParallel(world, net, { bucketBytes: 16 }); // several buckets
+  const values = [...net.stateDict().values()].flatMap((t) => t.toFlatArray());
+  net.dispose();
+  return values;
+}
 
 const before = liveTensors();
 const out = tidy(() => {
@@ -36,6 +50,7 @@ const out = tidy(() => {
     badRoot: errorOf(() => pg.broadcast_(tensor([1]), 5)),
     gatherScalar: errorOf(() => pg.allGather(tensor(1))),
     ntxent: ntxentCase(world, world.size),
+    broadcastState: broadcastState(),
     bn: batchNormCase(world, world.size),
   };
 });
