@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDistill } from './commands/distill.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerFinetune } from './commands/finetune.js';
+import { registerLaunch } from './commands/launch.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerPredict } from './commands/predict.js';
 import { registerPretrain } from './commands/pretrain.js';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   const program = new Command('simclr')
     .description('SimCLRv2 semi-supervised learning on libtorch: pretrain, fine-tune, distill, evaluate')
     .showHelpAfterError()
+    .enablePositionalOptions()
     .exitOverride();
   registerPretrain(program);
   registerFinetune(program);
@@ -20,6 +22,7 @@ export function buildProgram(): Command {
   registerEvaluate(program);
   registerPredict(program);
   registerPipeline(program);
+  registerLaunch(program);
   registerSummary(program);
   registerShowAugment(program);
   return program;
