@@ -1,5 +1,6 @@
 // Benchmark: forward+backward images/s of the ResNet encoders here vs torchvision in PyTorch (bench/models_pytorch.py),
-// same thread count, alternating runs, medians, NCHW and channels-last. Run: node --import tsx bench/models.ts [--rounds 3] [--steps 3]
+// same thread count, alternating runs, medians, NCHW and channels-last. Run: node --import tsx bench/models.ts
+// [--rounds 3] [--steps 3] [--warmup 2] [--cases 0,1,2] [--threads N (default: all cores, both sides)]
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -9,7 +10,8 @@ import type { MemoryFormat } from '../src/tensor/dtype.js';
 import { dispose, getNumThreads, randn, setNumThreads, tidy } from '../src/tensor/index.js';
 
 interface Case { name: string; depth: 18 | 50; width: number; side: number; batch: number }
-interface Measure { images_per_s: number; seconds: number }
+/** Wall-clock throughput, and per second of the process's CPU time (steadier on a shared machine). */
+interface Measure { images_per_s: number; images_per_cpu_s: number; seconds: number }
 
 const CASES: Case[] = [
   { name: 'ResNet-18 CIFAR stem 1x', depth: 18, width: 1, side: 32, batch: 64 },
@@ -51,47 +53,58 @@ function runTs(model: ResNet, c: Case, format: MemoryFormat, steps: number, warm
     model.zeroGrad();
   };
   for (let i = 0; i < warmup; i++) step();
-  const start = performance.now();
+  const [start, cpu] = [performance.now(), process.cpuUsage()];
   for (let i = 0; i < steps; i++) step();
   const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
   dispose(x);
-  return { images_per_s: (steps * c.batch) / seconds, seconds };
+  const images = steps * c.batch;
+  return { images_per_s: images / seconds, images_per_cpu_s: images / ((used.user + used.system) / 1e6), seconds };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  const threads = availableParallelism();
+  const threads = flag('threads', availableParallelism());
   const rounds = flag('rounds', 3);
   const steps = flag('steps', 3);
+  const warmup = flag('warmup', 2);
   setNumThreads(threads);
   const py = startPython(threads);
   const info = await py.ready();
-  console.log(`threads: node ${getNumThreads()}, python ${info.threads} (torch ${info.torch}); ${rounds} alternating rounds x ${steps} steps, 1 warm-up`);
+  console.log(`threads: node ${getNumThreads()}, python ${info.threads} (torch ${info.torch}); ${rounds} alternating rounds x ${steps} steps, ${warmup} warm-up`);
   const table: string[][] = [];
-  for (const c of CASES) {
+  const only = process.argv.indexOf('--cases'); // e.g. --cases 0,1 runs the two ResNet-18 cases
+  const cases = only >= 0 ? process.argv[only + 1].split(',').map((i) => CASES[Number(i)]) : CASES;
+  for (const c of cases) {
     const model = ResNet.fromDescription(parseModelDescription({ depth: c.depth, widthMultiplier: c.width, imageSize: c.side })).train();
     const results = new Map<string, number[]>();
-    const record = (key: string, m: Measure) => results.set(key, [...(results.get(key) ?? []), m.images_per_s]);
+    const record = (key: string, m: Measure) => {
+      results.set(key, [...(results.get(key) ?? []), m.images_per_s]);
+      results.set(`${key} cpu`, [...(results.get(`${key} cpu`) ?? []), m.images_per_cpu_s]);
+    };
     for (let r = 0; r < rounds; r++) {
       for (const format of r % 2 ? [...FORMATS].reverse() : FORMATS) {
-        const req = { depth: c.depth, width: c.width, side: c.side, batch: c.batch, steps, warmup: 1, channels_last: format === 'channelsLast' };
+        const req = { depth: c.depth, width: c.width, side: c.side, batch: c.batch, steps, warmup, channels_last: format === 'channelsLast' };
         const pyFirst = r % 2 === 1;
         if (pyFirst) record(`py ${format}`, await py.run(req));
-        record(`ts ${format}`, runTs(model, c, format, steps, 1));
+        record(`ts ${format}`, runTs(model, c, format, steps, warmup));
         if (!pyFirst) record(`py ${format}`, await py.run(req));
       }
     }
     model.dispose();
     const m = (k: string) => median(results.get(k)!);
+    const spread = (k: string) => `${Math.min(...results.get(k)!).toFixed(1)}-${Math.max(...results.get(k)!).toFixed(1)}`;
     for (const format of FORMATS) {
-      const [ts, torch] = [m(`ts ${format}`), m(`py ${format}`)];
-      table.push([c.name, String(c.batch), format, ts.toFixed(1), torch.toFixed(1), (ts / torch).toFixed(2)]);
+      const [ts, torch, tsCpu, torchCpu] = [m(`ts ${format}`), m(`py ${format}`), m(`ts ${format} cpu`), m(`py ${format} cpu`)];
+      table.push([c.name, String(c.batch), format, ts.toFixed(1), spread(`ts ${format}`), torch.toFixed(1), spread(`py ${format}`),
+        (ts / torch).toFixed(2), tsCpu.toFixed(1), torchCpu.toFixed(1), (tsCpu / torchCpu).toFixed(2)]);
     }
     console.log(`${c.name}: done`);
   }
   py.close();
-  printTable(['model', 'batch', 'layout', 'TS img/s', 'PyTorch img/s', 'TS / PyTorch'], table);
+  printTable(['model', 'batch', 'layout', 'TS img/s', 'TS range', 'PyTorch img/s', 'PyTorch range', 'ratio',
+    'TS img/CPU-s', 'PyTorch img/CPU-s', 'ratio (CPU)'], table);
 }
 
 function printTable(header: string[], rows: string[][]): void {

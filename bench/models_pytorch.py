@@ -2,7 +2,7 @@
 """PyTorch side of bench/models.ts: forward+backward images/s of the same ResNets, from torchvision.
 
 Serves JSON requests on stdin, one per line ({"model", "width", "side", "batch", "steps", "warmup", "channels_last"}),
-and answers one JSON line each ({"images_per_s", "seconds"}), so the TypeScript bench can alternate runs without
+and answers one JSON line each ({"images_per_s", "images_per_cpu_s", "seconds"}), so the TypeScript bench can alternate runs without
 paying Python's start-up each time. Thread count: --threads (set the same on both sides).
 """
 import argparse
@@ -52,11 +52,12 @@ def run(req: dict, cache: dict) -> dict:
 
     for _ in range(req["warmup"]):
         step()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(req["steps"]):
         step()
-    seconds = time.perf_counter() - start
-    return {"images_per_s": req["steps"] * req["batch"] / seconds, "seconds": seconds}
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    images = req["steps"] * req["batch"]
+    return {"images_per_s": images / seconds, "images_per_cpu_s": images / cpu_seconds, "seconds": seconds}
 
 
 def main():
