@@ -1,13 +1,13 @@
 // Engine benchmark: the same ResNet-18 (CIFAR stem) supervised training step (forward, cross-entropy, backward,
 // SGD with momentum and weight decay) here and in PyTorch from Python on the same libtorch, same batch and
 // thread count, alternating runs; medians. Last line: ratio_vs_pytorch = ours / PyTorch images/s.
-// Run: npm run bench:engine [-- --batch 64 --rounds 3 --steps 5 --threads 2 --channels-last]
+// Run: npm run bench:engine [-- --batch 64 --rounds 3 --steps 5 --threads 2 --channels-last --python-tuned-malloc]
 import { availableParallelism } from 'node:os';
 import { Linear } from '../src/nn/index.js';
 import { ResNet, parseModelDescription } from '../src/models/index.js';
 import { SGD } from '../src/optim/index.js';
 import { F, dispose, manualSeed, rand, randint, setNumThreads, tidy } from '../src/tensor/index.js';
-import { median, startPythonWorker } from './python_worker.js';
+import { median, startPythonWorker, TUNED_MALLOC_ENV } from './python_worker.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,6 +20,8 @@ const steps = arg('steps', 5);
 const warmup = arg('warmup', 2);
 const threads = arg('threads', availableParallelism());
 const channelsLast = process.argv.includes('--channels-last');
+/** Give Python the same glibc malloc settings the addon applies to itself (default: Python's defaults). */
+const pythonTunedMalloc = process.argv.includes('--python-tuned-malloc');
 
 function buildTs() {
   manualSeed(0);
@@ -48,7 +50,7 @@ function runTs(m: ReturnType<typeof buildTs>): number {
 
 async function main(): Promise<void> {
   setNumThreads(threads);
-  const python = startPythonWorker(new URL('./engine_pytorch.py', import.meta.url), ['--threads', String(threads)]);
+  const python = startPythonWorker(new URL('./engine_pytorch.py', import.meta.url), ['--threads', String(threads)], pythonTunedMalloc ? TUNED_MALLOC_ENV : {});
   const info = await python.ready();
   const model = buildTs();
   const ours: number[] = [];
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
   }
   python.close();
   const [a, b] = [median(ours), median(theirs)];
-  console.log(`\nResNet-18 CIFAR stem training step, batch ${batch}, ${side}x${side}x3, ${threads} threads, ${channelsLast ? 'channels-last' : 'NCHW'}, torch ${info.torch}`);
+  console.log(`\nResNet-18 CIFAR stem training step, batch ${batch}, ${side}x${side}x3, ${threads} threads, ${channelsLast ? 'channels-last' : 'NCHW'}, torch ${info.torch}, Python malloc ${pythonTunedMalloc ? 'tuned as the addon' : 'default'}`);
   console.log('| implementation | images/s (median) |');
   console.log('|---|---:|');
   console.log(`| simclr-ts (TypeScript + libtorch) | ${a.toFixed(1)} |`);

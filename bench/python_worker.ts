@@ -10,8 +10,11 @@ export interface PythonWorker {
   close(): void;
 }
 
-export function startPythonWorker(scriptUrl: URL, args: string[]): PythonWorker {
-  const child = spawn('/usr/bin/python3', [fileURLToPath(scriptUrl), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** glibc settings equal to the addon's native/malloc_tuning.cc, for a like-for-like Python side. */
+export const TUNED_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(256 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(1024 * 1024 * 1024), MALLOC_TOP_PAD_: String(256 * 1024 * 1024) };
+
+export function startPythonWorker(scriptUrl: URL, args: string[], env: NodeJS.ProcessEnv = {}): PythonWorker {
+  const child = spawn('/usr/bin/python3', [fileURLToPath(scriptUrl), ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => {
     const { value, done } = await lines.next();
