@@ -77,7 +77,9 @@ async function main(): Promise<void> {
   const only = process.argv.indexOf('--cases'); // e.g. --cases 0,1 runs the two ResNet-18 cases
   const cases = only >= 0 ? process.argv[only + 1].split(',').map((i) => CASES[Number(i)]) : CASES;
   for (const c of cases) {
-    const model = ResNet.fromDescription(parseModelDescription({ depth: c.depth, widthMultiplier: c.width, imageSize: c.side })).train();
+    // zeroInitResidual off, as torchvision's default, so both sides run the same numbers.
+    const description = parseModelDescription({ depth: c.depth, widthMultiplier: c.width, imageSize: c.side, zeroInitResidual: false });
+    const model = ResNet.fromDescription(description).train();
     const results = new Map<string, number[]>();
     const record = (key: string, m: Measure) => {
       results.set(key, [...(results.get(key) ?? []), m.images_per_s]);
