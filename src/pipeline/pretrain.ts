@@ -206,7 +206,8 @@ function describeRun(s: PretrainSetup, c: PretrainConfig): string {
 }
 
 function finish(folder: RunFolder, s: PretrainSetup, c: PretrainConfig, p: Progress, checkpointPath: string, interrupted: boolean): PretrainSummary {
-  const labelled = s.test !== null && s.train.labels !== null;
+  // An interrupted run only saves its state: evaluating 70k images would delay the exit by minutes.
+  const labelled = !interrupted && s.test !== null && s.train.labels !== null;
   const knn = labelled ? noGrad(() => evaluateKnn(s.model, s.train, s.test!, { k: c.knnK, temperature: c.knnTemperature, trainLimit: c.knnTrainLimit })) : null;
   const linear = labelled && s.model.supervisedHead ? evaluateClassifier(s.model, s.test!) : null;
   const summary: PretrainSummary = {
