@@ -1,7 +1,7 @@
 // Benchmark: forward+backward images/s of the ResNet encoders here vs torchvision in PyTorch (bench/models_pytorch.py),
 // same thread count, alternating runs, medians, NCHW and channels-last. Run: node --import tsx bench/models.ts
 // [--rounds 3] [--steps 3] [--warmup 2] [--cases 0,1,2] [--threads N (default: all cores, both sides)]
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,7 @@ function flag(name: string, fallback: number): number {
 /** A persistent Python process answering one JSON line per request. */
 function startPython(threads: number) {
   const script = fileURLToPath(new URL('./models_pytorch.py', import.meta.url));
-  const child = spawn('/usr/bin/python3', [script, '--threads', String(threads)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn('/usr/bin/python3', [script, '--threads', String(threads)], { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => {
     const { value, done } = await lines.next();
@@ -64,7 +64,21 @@ function runTs(model: ResNet, c: Case, format: MemoryFormat, steps: number, warm
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+// glibc returns large freed blocks to the OS, so a process can fall into page-faulting every activation on every step
+// (measured: PyTorch at 60 or 160 images/s for the same request, from one process to the next). Both sides run with
+// freed memory kept in the heap, which removed that slow mode and is the best case for each.
+const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(2 ** 31), MALLOC_TRIM_THRESHOLD_: String(2 ** 31) };
+
+/** Re-runs this script with MALLOC_ENV (glibc reads it at start-up only); returns false if already set. */
+function reexecWithMallocEnv(): boolean {
+  if (Object.entries(MALLOC_ENV).every(([k, v]) => process.env[k] === v)) return false;
+  const result = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, ...MALLOC_ENV } });
+  process.exitCode = result.status ?? 1;
+  return true;
+}
+
 async function main(): Promise<void> {
+  if (reexecWithMallocEnv()) return;
   const threads = flag('threads', availableParallelism());
   const rounds = flag('rounds', 3);
   const steps = flag('steps', 3);
@@ -72,7 +86,8 @@ async function main(): Promise<void> {
   setNumThreads(threads);
   const py = startPython(threads);
   const info = await py.ready();
-  console.log(`threads: node ${getNumThreads()}, python ${info.threads} (torch ${info.torch}); ${rounds} alternating rounds x ${steps} steps, ${warmup} warm-up`);
+  console.log(`threads: node ${getNumThreads()}, python ${info.threads} (torch ${info.torch}); ${rounds} alternating rounds x ${steps} steps, ` +
+    `${warmup} warm-up; both with ${Object.entries(MALLOC_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   const table: string[][] = [];
   const only = process.argv.indexOf('--cases'); // e.g. --cases 0,1 runs the two ResNet-18 cases
   const cases = only >= 0 ? process.argv[only + 1].split(',').map((i) => CASES[Number(i)]) : CASES;
