@@ -1,8 +1,11 @@
 // The shape every training command shares: --out, --preset, --config, --resume, --quiet, a flag per config key,
-// SIGINT/SIGTERM handled by checkpointing, progress rendering, and the summary printed as one JSON line.
+// SIGINT/SIGTERM handled by checkpointing, progress rendering, the summary printed as one JSON line, and data-parallel
+// training when started by `simclr launch` or torchrun-style variables (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT).
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import type { EventSink } from '../pipeline/events.js';
+import type { World } from '../distributed/world.js';
+import { initWorld } from '../distributed/world_c10d.js';
+import { ignoreEvents, type EventSink } from '../pipeline/events.js';
 import type { StageResolveOptions } from '../pipeline/stage_config.js';
 import { StopSignal } from '../pipeline/stop_signal.js';
 import { consoleReporter } from './progress.js';
@@ -14,7 +17,7 @@ export interface StageCommandSpec<C> {
   schema: { shape: Record<string, z.ZodType> };
   presets: Record<string, unknown>;
   resolve(options: StageResolveOptions): C;
-  run(config: C, options: { out: string; resume: boolean; onEvent: EventSink; stop: StopSignal }): Promise<unknown>;
+  run(config: C, options: { out: string; resume: boolean; onEvent: EventSink; stop: StopSignal; world: World }): Promise<unknown>;
 }
 
 export function registerStageCommand<C>(program: Command, spec: StageCommandSpec<C>): Command {
@@ -28,10 +31,14 @@ export function registerStageCommand<C>(program: Command, spec: StageCommandSpec
   addSchemaFlags(command, spec.schema.shape);
   command.action(async (opts: Record<string, unknown>) => {
     const config = spec.resolve({ preset: opts.preset as string | undefined, file: opts.config as string | undefined, overrides: schemaOverrides(opts, spec.schema.shape) });
+    const world = initWorld();
     const reporter = consoleReporter({ quiet: opts.quiet === true });
     const stop = StopSignal.fromProcess((signal) => process.stderr.write(`\n${signal}: finishing the step and writing a checkpoint (again to abort)\n`));
     try {
-      const summary = await spec.run(config, { out: opts.out as string, resume: opts.resume === true, onEvent: reporter, stop });
+      // Every rank logs the same global-batch figures: rank 0 alone shows them.
+      const onEvent = world.rank === 0 ? reporter : ignoreEvents;
+      const summary = await spec.run(config, { out: opts.out as string, resume: opts.resume === true, onEvent, stop, world });
+      world.close();
       process.stdout.write(`${JSON.stringify(summary)}\n`);
     } finally {
       reporter.stop();

@@ -123,3 +123,8 @@ export function classCounts(labels: Int32Array, numClasses: number): number[] {
   for (const y of labels) counts[y]++;
   return counts;
 }
+
+/** The first n images of a dataset (all of them when n is 0, absent or at least its length). */
+export function firstN(ds: Dataset, n: number | undefined): Dataset {
+  return n !== undefined && n > 0 && n < ds.length ? subsetDataset(ds, Int32Array.from({ length: n }, (_, i) => i)) : ds;
+}

@@ -21,7 +21,8 @@ export function archDepth(arch: string): Depth {
   return depth as Depth;
 }
 export type ProjHeadMode = 'none' | 'linear' | 'nonlinear';
-export type StemKind = 'cifar' | 'imagenet';
+/** cifar: 3x3 stride 1; stride2: 3x3 stride 2 (small images at half resolution); imagenet: 7x7/2 + max-pool. */
+export type StemKind = 'cifar' | 'stride2' | 'imagenet';
 
 const DEFAULT_LAYERS: Record<ProjHeadMode, number> = { none: 0, linear: 1, nonlinear: 3 };
 
@@ -46,7 +47,7 @@ const schema = z.strictObject({
   inChannels: z.number().int().min(1).default(3),
   /** Training image side; <= 32 selects the CIFAR stem unless `stem` says otherwise. */
   imageSize: z.number().int().min(1).default(224),
-  stem: z.enum(['cifar', 'imagenet']).optional(),
+  stem: z.enum(['cifar', 'stride2', 'imagenet']).optional(),
   /** Classes of the supervised head; 0 = no supervised head. */
   numClasses: z.number().int().min(0).default(0),
   projHead: projHeadSchema.default({ mode: 'nonlinear', outDim: 128 }),

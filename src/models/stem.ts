@@ -1,4 +1,5 @@
-// The ResNet stem with torchvision names (conv1, bn1, maxpool): CIFAR (3x3 stride 1, no max-pool), ImageNet (7x7 stride 2
+// The ResNet stem with torchvision names (conv1, bn1, maxpool): CIFAR (3x3 stride 1, no max-pool), stride2 (3x3 stride 2,
+// no max-pool: small images at half resolution), ImageNet (7x7 stride 2
 // + 3x3/2 max-pool) or the ResNet-D deep stem of the official SK models (three 3x3 convs, names as timm's conv1.0/.3/.6).
 import { BatchNorm2d, Conv2d, Identity, type Layer, MaxPool2d, ReLU, Sequential } from '../nn/index.js';
 import { bnShapes, convShapes, prefixed, type ParamShape } from './param_shapes.js';
@@ -21,6 +22,8 @@ export function makeStem(spec: StemSpec, bn: BnSpec): StemLayers {
   switch (spec.kind) {
     case 'cifar':
       return { conv1: conv(spec.inChannels, spec.outChannels, 3, 1), bn1, maxpool: new Identity() };
+    case 'stride2':
+      return { conv1: conv(spec.inChannels, spec.outChannels, 3, 2), bn1, maxpool: new Identity() };
     case 'imagenet':
       return { conv1: conv(spec.inChannels, spec.outChannels, 7, 2), bn1, maxpool: new MaxPool2d(3, 2, 1) };
     case 'deep': {
@@ -35,6 +38,7 @@ export function stemParamShapes(spec: StemSpec): ParamShape[] {
   const bn1 = bnShapes('bn1', spec.outChannels);
   switch (spec.kind) {
     case 'cifar':
+    case 'stride2':
       return [...convShapes('conv1', spec.inChannels, spec.outChannels, 3), ...bn1];
     case 'imagenet':
       return [...convShapes('conv1', spec.inChannels, spec.outChannels, 7), ...bn1];
@@ -48,5 +52,6 @@ export function stemParamShapes(spec: StemSpec): ParamShape[] {
 
 /** Output side of the stem for an input side (every stride-2 step here maps H to ceil(H / 2)). */
 export function stemOutputSide(spec: StemSpec, side: number): number {
-  return spec.kind === 'cifar' ? side : Math.ceil(Math.ceil(side / 2) / 2);
+  if (spec.kind === 'cifar') return side;
+  return spec.kind === 'stride2' ? Math.ceil(side / 2) : Math.ceil(Math.ceil(side / 2) / 2);
 }

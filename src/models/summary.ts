@@ -28,7 +28,7 @@ export interface ModelSummary {
   total: number;
 }
 
-const STEM_TYPES = { cifar: 'Conv2d', imagenet: 'Conv2d', deep: 'Sequential' } as const;
+const STEM_TYPES = { cifar: 'Conv2d', stride2: 'Conv2d', imagenet: 'Conv2d', deep: 'Sequential' } as const;
 
 function encoderRows(spec: EncoderSpec, imageSize: number): Omit<SummaryRow, 'params'>[] {
   const stemConvSide = spec.stem.kind === 'cifar' ? imageSize : Math.ceil(imageSize / 2);
@@ -39,7 +39,7 @@ function encoderRows(spec: EncoderSpec, imageSize: number): Omit<SummaryRow, 'pa
     { name: 'encoder.bn1', type: 'BatchNorm2d', depth: 1, outputShape: [c, stemConvSide, stemConvSide] },
   ];
   let side = stemOutputSide(spec.stem, imageSize);
-  if (spec.stem.kind !== 'cifar') rows.push({ name: 'encoder.maxpool', type: 'MaxPool2d', depth: 1, outputShape: [c, side, side] });
+  if (spec.stem.kind === 'imagenet' || spec.stem.kind === 'deep') rows.push({ name: 'encoder.maxpool', type: 'MaxPool2d', depth: 1, outputShape: [c, side, side] });
   spec.stages.forEach((blocks, s) => {
     const stageRow = { name: `encoder.${STAGE_NAMES[s]}`, type: 'Sequential', depth: 1, outputShape: [] as number[] };
     rows.push(stageRow);

@@ -44,6 +44,7 @@ export function scratchDescription(arch: ArchitectureConfig, input: { channels: 
     widthMultiplier: arch.widthMultiplier ?? base?.widthMultiplier ?? 1,
     skRatio: arch.skRatio ?? base?.skRatio ?? 0,
     seRatio: arch.seRatio ?? base?.seRatio ?? 0,
+    stem: arch.stem ?? base?.stem,
     inChannels: input.channels,
     imageSize: input.size,
     projHead: layers === 0 ? { mode: 'none' } : { mode: 'nonlinear', numLayers: layers, outDim: arch.projOutDim ?? base?.projHead.outDim ?? 128 },

@@ -2,6 +2,8 @@
 // predictions on the student's own augmented view; the student (same size or smaller) learns from them, optionally
 // plus alpha * cross-entropy on the labelled subset. Reference: paper section 2.3, eq. (2); DESIGN.md section 4.
 import type { DataLoader } from '../data/loader.js';
+import type { DataParallel } from '../distributed/data_parallel.js';
+import { singleProcess, type World } from '../distributed/world.js';
 import { distillationLoss } from '../losses/distillation.js';
 import type { SimCLRModel } from '../models/simclr_model.js';
 import { noGrad } from '../tensor/autograd.js';
@@ -17,9 +19,9 @@ import { labelledSubset, type LabelledSubset } from './labels.js';
 import { RunFolder } from './run_folder.js';
 import { RESUMABLE_TRAINING_CHANGES } from './stage_config.js';
 import { augmentedLoader, checkClasses, optimizerAndSchedule, prepareStage, testAccuracy, type Schedule, type StageData } from './stage_setup.js';
-import { rates, runTrainingLoop, type Accuracy, type StageOptions, type StepResult, type TrainingRun } from './train_loop.js';
+import { finishStage, loopSummary, runTrainingLoop, type Accuracy, type LoopSummary, type StageOptions, type StepResult, type TrainingRun } from './train_loop.js';
 
-export interface DistillSummary {
+export interface DistillSummary extends LoopSummary {
   stage: 'distill';
   teacher: string;
   student_init: 'random' | 'pretrained';
@@ -27,10 +29,6 @@ export interface DistillSummary {
   student_kind: 'self' | 'smaller' | 'other';
   student_params: number;
   teacher_params: number;
-  top1: number | null;
-  top5: number | null;
-  best_top1: number | null;
-  best_step: number | null;
   teacher_top1: number | null;
   teacher_top5: number | null;
   eval_images: number;
@@ -39,18 +37,7 @@ export interface DistillSummary {
   labels_file: string | null;
   labels_sha256: string | null;
   unlabeled_images: number;
-  steps: number;
-  epochs: number;
-  batch_size: number;
-  loss: number | null;
   teacher_agreement: number | null;
-  images_per_s: number;
-  data_wait_fraction: number;
-  train_s: number;
-  wall_s: number;
-  interrupted: boolean;
-  checkpoint: string;
-  best_checkpoint: string | null;
 }
 
 export interface DistillSetup extends StageData, Schedule {
@@ -77,7 +64,8 @@ export function loadTeacher(c: DistillConfig): { teacher: SimCLRModel; path: str
   return { teacher: model, path: sidecarPath };
 }
 
-export async function setupDistill(c: DistillConfig, folder: RunFolder, emit: EventSink = ignoreEvents): Promise<DistillSetup> {
+/** Teacher, student, loaders (sharded over `world` when data parallel) and optimiser of a distillation run. */
+export async function setupDistill(c: DistillConfig, folder: RunFolder, emit: EventSink = ignoreEvents, world: World = singleProcess): Promise<DistillSetup> {
   const data = await prepareStage(c);
   const { teacher, path: teacherPath } = loadTeacher(c);
   const owned: Array<{ dispose(): void }> = [teacher];
@@ -93,8 +81,8 @@ export async function setupDistill(c: DistillConfig, folder: RunFolder, emit: Ev
     });
     owned.push(student);
     checkInputShape(student.description, data.train, studentSource);
-    const loader = augmentedLoader(data.train, c, { seed: c.seed, stage: 'distill', emit });
-    const labelledLoader = labels ? augmentedLoader(data.train, c, { seed: c.seed + 1, indices: labels.indices, stage: 'distill', emit }) : null;
+    const loader = augmentedLoader(data.train, c, { seed: c.seed, stage: 'distill', emit, world });
+    const labelledLoader = labels ? augmentedLoader(data.train, c, { seed: c.seed + 1, indices: labels.indices, stage: 'distill', emit, world }) : null;
     return { ...data, ...optimizerAndSchedule(student, c, loader), teacher, teacherPath, student, studentSource, loader, labelledLoader, labels };
   } catch (err) {
     for (const m of owned) m.dispose();
@@ -102,8 +90,11 @@ export async function setupDistill(c: DistillConfig, folder: RunFolder, emit: Ev
   }
 }
 
-/** One step: teacher and student see the same augmented batch; the labelled batch (alpha > 0) rides along. */
-export function distillStep(s: DistillSetup, c: DistillConfig, lr: number): StepResult {
+/**
+ * One step: teacher and student see the same augmented batch; the labelled batch (alpha > 0) rides along. Data
+ * parallel: this process's share of both batches, gradients averaged over processes before the update.
+ */
+export function distillStep(s: Pick<DistillSetup, 'loader' | 'labelledLoader' | 'teacher' | 'student' | 'optimizer'>, c: Pick<DistillConfig, 'temperature' | 'scaleByTemperatureSquared' | 'alpha'>, lr: number, parallel: DataParallel | null = null): StepResult {
   const batch = s.loader.next();
   const labelled = s.labelledLoader?.next() ?? null;
   const B = batch.indices.length;
@@ -123,6 +114,7 @@ export function distillStep(s: DistillSetup, c: DistillConfig, lr: number): Step
       }
       s.optimizer.zeroGrad();
       loss.backward();
+      parallel?.syncGradients();
       s.optimizer.setLr(lr);
       s.optimizer.step();
       return { loss: loss.detach(), ...out };
@@ -134,45 +126,40 @@ export function distillStep(s: DistillSetup, c: DistillConfig, lr: number): Step
 }
 
 /** The teacher's test accuracy: measured once, then read back from the run's checkpoints on resume. */
-function teacherAccuracy(s: DistillSetup, folder: RunFolder, resume: boolean): Accuracy | null {
+function teacherAccuracy(s: DistillSetup, folder: RunFolder, resume: boolean, world: World): Accuracy | null {
   const latest = resume ? latestCheckpoint(folder) : null;
   if (latest) {
     const { sidecar, weights } = loadCheckpoint<unknown, { teacherAccuracy?: Accuracy | null }>(latest);
     dispose([...weights.values()]);
     if (sidecar.extra.teacherAccuracy !== undefined) return sidecar.extra.teacherAccuracy;
   }
-  return testAccuracy(s.teacher, s.test);
+  return testAccuracy(s.teacher, s.test, world);
 }
 
 export async function distill(config: DistillConfig, o: StageOptions): Promise<DistillSummary> {
   const emit = o.onEvent ?? ignoreEvents;
-  const folder = RunFolder.open(o.out, { resume: o.resume });
+  const world = o.world ?? singleProcess;
+  const folder = RunFolder.open(o.out, { resume: o.resume, readOnly: world.rank !== 0 }); // only rank 0 writes the run folder
   folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_TRAINING_CHANGES);
-  const s = await setupDistill(config, folder, emit);
+  const s = await setupDistill(config, folder, emit, world);
   try {
     if (!folder.exists('config.json')) folder.writeJson('config.json', config);
-    const teacherAcc = teacherAccuracy(s, folder, o.resume ?? false);
+    const teacherAcc = teacherAccuracy(s, folder, o.resume ?? false, world);
     if (teacherAcc) emit({ type: 'eval', stage: 'distill', step: 0, values: { teacher_top1: teacherAcc.top1, teacher_top5: teacherAcc.top5 } });
     const run: TrainingRun = {
       stage: 'distill', folder, config, model: s.student, optimizer: s.optimizer, schedule: s.schedule, totalSteps: s.totalSteps,
       batchesPerEpoch: s.loader.batchesPerEpoch, loaders: s.labelledLoader ? { unlabeled: s.loader, labelled: s.labelledLoader } : { unlabeled: s.loader },
-      step: (lr) => distillStep(s, config, lr), evaluate: () => testAccuracy(s.student, s.test),
+      step: (lr, parallel) => distillStep(s, config, lr, parallel), evaluate: () => testAccuracy(s.student, s.test, world),
       message: describe(s, config), checkpointExtra: { classNames: s.train.classNames, teacher: s.teacherPath, teacherAccuracy: teacherAcc },
     };
-    const r = await runTrainingLoop(run, { resume: o.resume, emit, stop: o.stop });
-    const summary: DistillSummary = {
+    const r = await runTrainingLoop(run, { resume: o.resume, emit, stop: o.stop, world, globalBn: config.globalBn });
+    return finishStage(folder, emit, {
       stage: 'distill', teacher: s.teacherPath, student_init: config.studentFrom ? 'pretrained' : 'random', student_kind: studentKind(s),
-      student_params: s.student.numParameters(), teacher_params: s.teacher.numParameters(),
-      top1: r.lastEval?.top1 ?? null, top5: r.lastEval?.top5 ?? null, best_top1: r.best?.top1 ?? null, best_step: r.best?.step ?? null,
+      student_params: s.student.numParameters(), teacher_params: s.teacher.numParameters(), ...loopSummary(r, s.loader),
       teacher_top1: teacherAcc?.top1 ?? null, teacher_top5: teacherAcc?.top5 ?? null, eval_images: s.test?.length ?? 0,
       temperature: config.temperature, alpha: config.alpha, labels_file: s.labels?.file ?? null, labels_sha256: s.labels?.sha256 ?? null,
-      unlabeled_images: s.train.length, steps: r.step, epochs: r.step / s.loader.batchesPerEpoch, batch_size: s.loader.batchSize,
-      loss: r.last.loss ?? null, teacher_agreement: r.last.teacher_agreement ?? null, ...rates(r), interrupted: r.interrupted,
-      checkpoint: r.checkpoint, best_checkpoint: r.bestCheckpoint,
-    };
-    folder.writeJson('summary.json', summary);
-    emit({ type: 'end', stage: 'distill', step: r.step, summary: { ...summary } });
-    return summary;
+      unlabeled_images: s.train.length, teacher_agreement: r.last.teacher_agreement ?? null,
+    } satisfies DistillSummary);
   } finally {
     s.student.dispose();
     s.teacher.dispose();

@@ -2,7 +2,7 @@
 // features (extracted once) and the weighted kNN, as one summary (written to summary.json given an out folder).
 // Reference: SimCLR paper appendix B.6 (linear evaluation); Wu et al. 2018 (kNN monitor).
 import { performance } from 'node:perf_hooks';
-import { subsetDataset, type Dataset } from '../data/dataset.js';
+import { firstN, type Dataset } from '../data/dataset.js';
 import { loadDataSpec, type DataSplits } from '../data/spec.js';
 import { resolveSubset } from '../data/subset.js';
 import type { SimCLRModel } from '../models/simclr_model.js';
@@ -68,7 +68,6 @@ export interface EvaluationSummary {
   wall_s: number;
 }
 
-const firstN = (ds: Dataset, n: number | undefined) => (n && n > 0 && n < ds.length ? subsetDataset(ds, Int32Array.from({ length: n }, (_, i) => i)) : ds);
 
 /** Top-1/top-5 of a checkpoint's classifier on a split, plus the linear probe and kNN when asked. */
 export async function evaluateCheckpoint(path: string, o: EvaluateOptions): Promise<EvaluationSummary> {

@@ -1,6 +1,8 @@
 // The fine-tuning stage: a pretrained SimCLRv2 model (or, without `from`, the same architecture from scratch: the
 // supervised baseline) trained with labels on a class-balanced subset. Reference: paper section 2; tf2/run.py finetune.
 import type { DataLoader } from '../data/loader.js';
+import type { DataParallel } from '../distributed/data_parallel.js';
+import { singleProcess, type World } from '../distributed/world.js';
 import type { SimCLRModel } from '../models/simclr_model.js';
 import * as F from '../tensor/functional.js';
 import { tidy } from '../tensor/scope.js';
@@ -11,35 +13,19 @@ import { labelledSubset, type LabelledSubset } from './labels.js';
 import { RunFolder } from './run_folder.js';
 import { augmentedLoader, checkClasses, optimizerAndSchedule, prepareStage, testAccuracy, type Schedule, type StageData } from './stage_setup.js';
 import { RESUMABLE_TRAINING_CHANGES } from './stage_config.js';
-import { rates, runTrainingLoop, type StageOptions, type StepResult, type TrainingRun } from './train_loop.js';
+import { finishStage, loopSummary, runTrainingLoop, type LoopSummary, type StageOptions, type StepResult, type TrainingRun } from './train_loop.js';
 
 
-export interface FinetuneSummary {
+export interface FinetuneSummary extends LoopSummary {
   stage: 'finetune';
   /** 'simclr' from a pretraining checkpoint, 'supervised' from scratch. */
   init: 'simclr' | 'supervised';
   from: string | null;
-  top1: number | null;
-  top5: number | null;
-  best_top1: number | null;
-  best_step: number | null;
   eval_images: number;
   labels_file: string;
   labels_sha256: string;
   labelled_images: number;
-  steps: number;
-  epochs: number;
-  batch_size: number;
   train_top1: number | null;
-  loss: number | null;
-  images_per_s: number;
-  data_wait_fraction: number;
-  /** Seconds in training steps, and in steps plus evaluations (setup excluded). */
-  train_s: number;
-  wall_s: number;
-  interrupted: boolean;
-  checkpoint: string;
-  best_checkpoint: string | null;
 }
 
 export interface FinetuneSetup extends StageData, Schedule {
@@ -49,8 +35,11 @@ export interface FinetuneSetup extends StageData, Schedule {
   source: string;
 }
 
-/** Data, labelled subset (written to the run folder), classifier, loader and optimiser of a fine-tuning run. */
-export async function setupFinetune(c: FinetuneConfig, folder: RunFolder, emit: EventSink = ignoreEvents): Promise<FinetuneSetup> {
+/**
+ * Data, labelled subset (written to the run folder), classifier, loader and optimiser of a fine-tuning run; with a
+ * `world` of several processes the loader gives this process its share of each global batch.
+ */
+export async function setupFinetune(c: FinetuneConfig, folder: RunFolder, emit: EventSink = ignoreEvents, world: World = singleProcess): Promise<FinetuneSetup> {
   const data = await prepareStage(c);
   const labels = await labelledSubset(c.labels, data.train, { seed: c.labelSeed, folder });
   const scratch = () => scratchDescription(c, { channels: data.train.channels, size: Math.max(data.train.height, data.train.width) });
@@ -60,7 +49,7 @@ export async function setupFinetune(c: FinetuneConfig, folder: RunFolder, emit: 
   });
   try {
     checkInputShape(model.description, data.train, source);
-    const loader = augmentedLoader(data.train, c, { seed: c.seed, indices: labels.indices, stage: 'finetune', emit });
+    const loader = augmentedLoader(data.train, c, { seed: c.seed, indices: labels.indices, stage: 'finetune', emit, world });
     return { ...data, ...optimizerAndSchedule(model, c, loader), model, loader, labels, source };
   } catch (err) {
     model.dispose();
@@ -68,14 +57,15 @@ export async function setupFinetune(c: FinetuneConfig, folder: RunFolder, emit: 
   }
 }
 
-/** One supervised step on a crop+flip batch of labelled images. */
-export function finetuneStep(s: FinetuneSetup, lr: number): StepResult {
+/** One supervised step on a crop+flip batch of labelled images (data parallel: this process's share, gradients averaged). */
+export function finetuneStep(s: Pick<FinetuneSetup, 'loader' | 'model' | 'optimizer'>, lr: number, parallel: DataParallel | null = null): StepResult {
   const batch = s.loader.next();
   const scalars = tidy(() => {
     const logits = s.model.forward(batch.x!).logits!; // (B, numClasses)
     const loss = F.crossEntropy(logits, batch.labels!); // ()
     s.optimizer.zeroGrad();
     loss.backward();
+    parallel?.syncGradients();
     s.optimizer.setLr(lr);
     s.optimizer.step();
     return { loss: loss.detach(), train_top1: logits.argmax(1).eq(batch.labels!).float().mean() };
@@ -87,30 +77,25 @@ export function finetuneStep(s: FinetuneSetup, lr: number): StepResult {
 
 export async function finetune(config: FinetuneConfig, o: StageOptions): Promise<FinetuneSummary> {
   const emit = o.onEvent ?? ignoreEvents;
-  const folder = RunFolder.open(o.out, { resume: o.resume });
+  const world = o.world ?? singleProcess;
+  const folder = RunFolder.open(o.out, { resume: o.resume, readOnly: world.rank !== 0 }); // only rank 0 writes the run folder
   folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_TRAINING_CHANGES);
-  const s = await setupFinetune(config, folder, emit);
+  const s = await setupFinetune(config, folder, emit, world);
   try {
     if (!folder.exists('config.json')) folder.writeJson('config.json', config);
     checkClasses(s.model, s.train, 'the classifier');
     const run: TrainingRun = {
       stage: 'finetune', folder, config, model: s.model, optimizer: s.optimizer, schedule: s.schedule, totalSteps: s.totalSteps,
       batchesPerEpoch: s.loader.batchesPerEpoch, loaders: { labelled: s.loader },
-      step: (lr) => finetuneStep(s, lr), evaluate: () => testAccuracy(s.model, s.test),
+      step: (lr, parallel) => finetuneStep(s, lr, parallel), evaluate: () => testAccuracy(s.model, s.test, world),
       message: describe(s, config), checkpointExtra: { classNames: s.train.classNames, from: config.from ?? null, labelsSha256: s.labels.sha256 },
     };
-    const r = await runTrainingLoop(run, { resume: o.resume, emit, stop: o.stop });
-    const summary: FinetuneSummary = {
-      stage: 'finetune', init: config.from ? 'simclr' : 'supervised', from: config.from ?? null,
-      top1: r.lastEval?.top1 ?? null, top5: r.lastEval?.top5 ?? null, best_top1: r.best?.top1 ?? null, best_step: r.best?.step ?? null,
+    const r = await runTrainingLoop(run, { resume: o.resume, emit, stop: o.stop, world, globalBn: config.globalBn });
+    return finishStage(folder, emit, {
+      stage: 'finetune', init: config.from ? 'simclr' : 'supervised', from: config.from ?? null, ...loopSummary(r, s.loader),
       eval_images: s.test?.length ?? 0, labels_file: s.labels.file, labels_sha256: s.labels.sha256, labelled_images: s.labels.indices.length,
-      steps: r.step, epochs: r.step / s.loader.batchesPerEpoch, batch_size: s.loader.batchSize,
-      train_top1: r.last.train_top1 ?? null, loss: r.last.loss ?? null, ...rates(r), interrupted: r.interrupted,
-      checkpoint: r.checkpoint, best_checkpoint: r.bestCheckpoint,
-    };
-    folder.writeJson('summary.json', summary);
-    emit({ type: 'end', stage: 'finetune', step: r.step, summary: { ...summary } });
-    return summary;
+      train_top1: r.last.train_top1 ?? null,
+    } satisfies FinetuneSummary);
   } finally {
     s.model.dispose();
     s.optimizer.dispose();

@@ -31,6 +31,9 @@ export interface LabelledSubset {
  */
 export async function labelledSubset(spec: string, train: Dataset, o: { seed: number; folder: RunFolder }): Promise<LabelledSubset> {
   const file = o.folder.path(LABELS_FILE);
+  // A read-only folder (data-parallel rank > 0) draws the same subset as rank 0 without writing: spec, seed and data
+  // are equal on every process (a resume is checked against config.json), so no process waits for rank 0's file.
+  if (o.folder.readOnly) return withHash(await resolveSubset(parseLabelsSpec(spec), train, { seed: o.seed }), file);
   if (!(o.folder.exists('config.json') && o.folder.exists(LABELS_FILE))) {
     const parsed = parseLabelsSpec(spec);
     if (parsed.kind === 'file') {
@@ -40,7 +43,10 @@ export async function labelledSubset(spec: string, train: Dataset, o: { seed: nu
       await resolveSubset(parsed, train, { seed: o.seed, writeTo: file });
     }
   }
-  const indices = await readSubsetFile(file, train);
+  return withHash(await readSubsetFile(file, train), file);
+}
+
+function withHash(indices: Int32Array, file: string): LabelledSubset {
   const canonical = `${Array.from(indices).sort((a, b) => a - b).join('\n')}\n`;
   return { indices, file, sha256: createHash('sha256').update(canonical).digest('hex') };
 }

@@ -1,10 +1,8 @@
 // The pretraining configuration: one flat, validated, frozen object (defaults < preset < file < flags),
 // saved as config.json in the run folder. Keys mirror the official tf2/run.py flags in camelCase.
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, describeIssues } from './config_errors.js';
+import { resolveStageConfig, validateStageConfig, type StageResolveOptions } from './stage_config.js';
 
 const positive = z.number().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -16,6 +14,7 @@ export const pretrainSchema = z.strictObject({
   // model
   depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101), z.literal(152), z.literal(200)]).default(50),
   widthMultiplier: positive.default(1),
+  stem: z.enum(['cifar', 'stride2', 'imagenet']).optional().describe('stem: cifar (3x3/1), stride2 (3x3/2) or imagenet (7x7/2 + max-pool); default cifar up to 32 px'),
   skRatio: z.number().min(0).max(1).default(0),
   seRatio: z.number().min(0).max(1).default(0),
   projHeadMode: z.enum(['none', 'linear', 'nonlinear']).default('nonlinear'),
@@ -90,45 +89,12 @@ export const pretrainPresets: Record<string, Partial<PretrainConfigInput>> = {
   },
 };
 
-/** Reads a JSON or YAML config file (by extension), naming the file in any error. */
-export function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError([`cannot read config file: ${(err as Error).message}`], path);
-  }
-  try {
-    const value = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('top level must be an object of keys');
-    return value as Record<string, unknown>;
-  } catch (err) {
-    throw new ConfigError([`cannot parse: ${(err as Error).message}`], path);
-  }
-}
-
 /** Validates a merged set of settings into a frozen config, or throws a ConfigError listing every problem. */
 export function validatePretrainConfig(input: Record<string, unknown>, source = 'pretrain configuration'): PretrainConfig {
-  const result = pretrainSchema.safeParse(input);
-  if (!result.success) throw new ConfigError(describeIssues(result.error, Object.keys(pretrainSchema.shape)), source);
-  return Object.freeze(result.data);
-}
-
-export interface ResolveOptions {
-  preset?: string;
-  file?: string;
-  overrides?: Record<string, unknown>;
+  return validateStageConfig(pretrainSchema, input, source);
 }
 
 /** defaults < preset < file < overrides (flags). */
-export function resolvePretrainConfig({ preset, file, overrides = {} }: ResolveOptions): PretrainConfig {
-  if (preset !== undefined && !(preset in pretrainPresets)) {
-    throw new ConfigError([`unknown preset '${preset}' (known: ${Object.keys(pretrainPresets).join(', ')})`], '--preset');
-  }
-  const merged = {
-    ...(preset ? pretrainPresets[preset] : {}),
-    ...(file ? readConfigFile(file) : {}),
-    ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
-  };
-  return validatePretrainConfig(merged, [preset && `preset ${preset}`, file, 'flags'].filter(Boolean).join(' + '));
+export function resolvePretrainConfig(o: StageResolveOptions): PretrainConfig {
+  return resolveStageConfig(pretrainSchema, pretrainPresets, 'pretrain', o);
 }

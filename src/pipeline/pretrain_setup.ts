@@ -1,18 +1,17 @@
 // Everything a pretraining run needs before its first step, derived from the config alone: data, model,
 // optimiser, schedule and loader. Reference: tf2/run.py main() and tf2/model.py.
-import type { Dataset } from '../data/dataset.js';
-import { subsetDataset } from '../data/dataset.js';
+import { firstN, type Dataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { simclrAugment } from '../data/augment.js';
 import type { AugmentOptions } from '../data/augment_params.js';
 import { loadDataSpec } from '../data/spec.js';
 import { buildModel, type SimCLRModel } from '../models/simclr_model.js';
 import type { ModelDescriptionInput } from '../models/description.js';
-import { scaleLearningRate, warmupCosineSchedule, warmupStepsFromEpochs, warmupStepsFromFraction, type LrSchedule, type GroupOptions, type Optimizer } from '../optim/index.js';
+import type { LrSchedule, GroupOptions, Optimizer } from '../optim/index.js';
 import { manualSeed } from '../tensor/random.js';
 import { setNumThreads } from '../tensor/runtime.js';
-import { buildOptimizer } from './optimizers.js';
 import type { PretrainConfig } from './pretrain_config.js';
+import { optimizerAndSchedule } from './stage_setup.js';
 
 export interface PretrainSetup {
   train: Dataset;
@@ -33,7 +32,7 @@ export function pretrainAugment(c: PretrainConfig): AugmentOptions {
 
 export function modelDescriptionFor(c: PretrainConfig, train: Dataset): ModelDescriptionInput {
   return {
-    depth: c.depth, widthMultiplier: c.widthMultiplier, skRatio: c.skRatio, seRatio: c.seRatio,
+    depth: c.depth, widthMultiplier: c.widthMultiplier, skRatio: c.skRatio, seRatio: c.seRatio, stem: c.stem,
     inChannels: train.channels, imageSize: Math.max(train.height, train.width),
     // The online linear head needs labels; unlabeled data trains without it.
     numClasses: c.linearEval && train.labels ? train.numClasses : 0,
@@ -60,17 +59,5 @@ export async function setupPretrain(c: PretrainConfig, o: SetupOptions = {}): Pr
     batchSize: c.batchSize, seed: c.seed, views: 2, dropLast: true, shard: o.shard,
     transform: (x, generator) => simclrAugment(x, augment, generator), // called once per view
   });
-  const totalSteps = c.steps ?? Math.max(1, Math.ceil(c.epochs! * loader.batchesPerEpoch));
-  const warmupSteps = Math.min(totalSteps - 1, c.warmupFraction !== undefined
-    ? warmupStepsFromFraction(c.warmupFraction, totalSteps)
-    : warmupStepsFromEpochs(c.warmupEpochs, loader.batchesPerEpoch * c.batchSize, c.batchSize));
-  const peakLr = c.lrScaling === 'none' ? c.learningRate : scaleLearningRate(c.learningRate, c.batchSize, c.lrScaling);
-  const optimizer = buildOptimizer(model.parameters(), { kind: c.optimizer, lr: peakLr, weightDecay: c.weightDecay, momentum: c.momentum });
-  const schedule = warmupCosineSchedule({ lr: peakLr, totalSteps, warmupSteps });
-  return { train, test, model, optimizer, schedule, loader, totalSteps, warmupSteps, peakLr };
-}
-
-/** The first n images of a dataset (all of them when n is 0 or too large). */
-export function firstN(ds: Dataset, n: number): Dataset {
-  return n > 0 && n < ds.length ? subsetDataset(ds, Int32Array.from({ length: n }, (_, i) => i)) : ds;
+  return { train, test, model, loader, ...optimizerAndSchedule(model, c, loader) };
 }

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { singleProcess, type World } from '../distributed/world.js';
 import { writeReport, type ResultRow, type CurveSet } from '../report/report.js';
 import { distill } from './distill.js';
 import { resolveDistillConfig, type DistillConfigInput } from './distill_config.js';
@@ -37,6 +38,8 @@ export interface PipelineOptions {
   common?: Record<string, unknown>;
   onEvent?: EventSink;
   stop?: StopSignal;
+  /** Data-parallel world every stage trains in (default one process); rank 0 writes the report. */
+  world?: World;
 }
 
 export interface PipelineResult {
@@ -47,18 +50,29 @@ export interface PipelineResult {
 
 type Summary = Record<string, unknown> & { interrupted?: boolean };
 
-/** Runs `run` unless the stage folder already holds a finished summary; resumes a started one. */
-async function stage<S extends Summary>(dir: string, run: (resume: boolean) => Promise<S>, emit: EventSink): Promise<S | null> {
+/**
+ * Runs `run` unless the stage folder already holds a finished summary; resumes a started one. Data parallel: every
+ * process decides from the folder as the previous stage left it (barriers before and after looking), so all agree.
+ */
+async function stage<S extends Summary>(dir: string, run: (resume: boolean) => Promise<S>, emit: EventSink, world: World): Promise<S | null> {
+  world.barrier();
+  const decision = decide<S>(dir, emit);
+  world.barrier();
+  if (decision.done) return decision.done;
+  const summary = await run(decision.resume);
+  return summary.interrupted ? null : summary;
+}
+
+function decide<S extends Summary>(dir: string, emit: EventSink): { done: S | null; resume: boolean } {
   const summaryPath = join(dir, 'summary.json');
   if (existsSync(summaryPath)) {
     const done = JSON.parse(readFileSync(summaryPath, 'utf8')) as S;
     if (!done.interrupted) {
       emit({ type: 'info', stage: 'pipeline', message: `${dir}: finished earlier, not redone` });
-      return done;
+      return { done, resume: false };
     }
   }
-  const summary = await run(existsSync(join(dir, 'config.json')));
-  return summary.interrupted ? null : summary;
+  return { done: null, resume: existsSync(join(dir, 'config.json')) };
 }
 
 const slug = (fraction: string) => fraction.replace('%', 'pct').replace(/[^a-z0-9-]+/gi, '-');
@@ -66,12 +80,13 @@ const slug = (fraction: string) => fraction.replace('%', 'pct').replace(/[^a-z0-
 export async function runPipeline(o: PipelineOptions): Promise<PipelineResult | null> {
   const emit = o.onEvent ?? ignoreEvents;
   const stop = o.stop ?? new StopSignal();
+  const world = o.world ?? singleProcess;
   const start = performance.now();
   const common = o.common ?? {};
   const { plan } = o;
   const dir = (name: string) => join(o.out, name);
   const pretrainConfig = resolvePretrainConfig({ overrides: { ...plan.pretrain, ...common } });
-  const pre = await stage(dir('pretrain'), (resume) => pretrain(pretrainConfig, { out: dir('pretrain'), resume, onEvent: emit, stop }) as never, emit);
+  const pre = await stage(dir('pretrain'), (resume) => pretrain(pretrainConfig, { out: dir('pretrain'), resume, onEvent: emit, stop, world }) as never, emit, world);
   if (!pre) return null;
   const rows: ResultRow[] = [];
   const curves: CurveSet[] = [];
@@ -82,29 +97,30 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult | 
     const f = slug(fraction);
     const tune = { ...plan.finetune, ...(plan.finetuneByFraction?.[fraction] ?? {}) };
     const ftDir = dir(`finetune-${f}`);
-    const ft = await stage(ftDir, (resume) => finetune(resolveFinetuneConfig({ overrides: { ...tune, ...common, labels: fraction, from: dir('pretrain') } }), { out: ftDir, resume, onEvent: emit, stop }) as never, emit);
+    const ft = await stage(ftDir, (resume) => finetune(resolveFinetuneConfig({ overrides: { ...tune, ...common, labels: fraction, from: dir('pretrain') } }), { out: ftDir, resume, onEvent: emit, stop, world }) as never, emit, world);
     if (!ft) return null;
     // The baseline trains the same architecture from scratch on exactly the fine-tuning subset (its labels file).
     const supDir = dir(`supervised-${f}`);
-    const arch = { depth: pretrainConfig.depth, widthMultiplier: pretrainConfig.widthMultiplier, skRatio: pretrainConfig.skRatio };
-    const sup = await stage(supDir, (resume) => finetune(resolveFinetuneConfig({ overrides: { ...tune, ...plan.supervised, ...common, ...arch, labels: `file:${ft.labels_file as string}` } }), { out: supDir, resume, onEvent: emit, stop }) as never, emit);
+    const arch = { depth: pretrainConfig.depth, widthMultiplier: pretrainConfig.widthMultiplier, skRatio: pretrainConfig.skRatio, stem: pretrainConfig.stem };
+    const sup = await stage(supDir, (resume) => finetune(resolveFinetuneConfig({ overrides: { ...tune, ...plan.supervised, ...common, ...arch, labels: `file:${ft.labels_file as string}` } }), { out: supDir, resume, onEvent: emit, stop, world }) as never, emit, world);
     if (!sup) return null;
     const selfDir = dir(`distill-self-${f}`);
-    const self = await stage(selfDir, (resume) => distill(resolveDistillConfig({ overrides: { ...plan.distill, ...common, teacher: ftDir, studentFrom: dir('pretrain'), labels: `file:${ft.labels_file as string}` } }), { out: selfDir, resume, onEvent: emit, stop }) as never, emit);
+    const self = await stage(selfDir, (resume) => distill(resolveDistillConfig({ overrides: { ...plan.distill, ...common, teacher: ftDir, studentFrom: dir('pretrain'), labels: `file:${ft.labels_file as string}` } }), { out: selfDir, resume, onEvent: emit, stop, world }) as never, emit, world);
     if (!self) return null;
     const smallDir = dir(`distill-small-${f}`);
-    const small = await stage(smallDir, (resume) => distill(resolveDistillConfig({ overrides: { ...plan.distill, ...common, teacher: ftDir, labels: `file:${ft.labels_file as string}`, depth: pretrainConfig.depth, widthMultiplier: pretrainConfig.widthMultiplier * plan.smallStudentWidth } }), { out: smallDir, resume, onEvent: emit, stop }) as never, emit);
+    const small = await stage(smallDir, (resume) => distill(resolveDistillConfig({ overrides: { ...plan.distill, ...common, teacher: ftDir, labels: `file:${ft.labels_file as string}`, depth: pretrainConfig.depth, stem: pretrainConfig.stem, widthMultiplier: pretrainConfig.widthMultiplier * plan.smallStudentWidth } }), { out: smallDir, resume, onEvent: emit, stop, world }) as never, emit, world);
     if (!small) return null;
     rows.push(row('Supervised baseline (same subset, same budget)', fraction, supDir, sup), row('SimCLRv2 fine-tuned', fraction, ftDir, ft),
       row('Distilled, self (same size)', fraction, selfDir, self), row(`Distilled, small (${plan.smallStudentWidth}x width)`, fraction, smallDir, small));
     for (const [name, d] of [[`fine-tune ${fraction}`, ftDir], [`baseline ${fraction}`, supDir], [`distill self ${fraction}`, selfDir], [`distill small ${fraction}`, smallDir]]) {
-      curves.push({ name, metrics: RunFolder.open(d, { resume: true }).readMetrics() });
+      curves.push({ name, metrics: RunFolder.open(d, { readOnly: true }).readMetrics() });
     }
   }
-  const preFolder = RunFolder.open(dir('pretrain'), { resume: true });
   // Sum of the stages' own wall times, so a resumed pipeline reports the whole run, not the last invocation.
   const stageWall = [pre, ...rows.map((r) => ({ wall_s: r.wallS }))].reduce((sum, x) => sum + Number(x.wall_s ?? 0), 0);
   const wallS = Math.max(stageWall, (performance.now() - start) / 1000);
+  if (world.rank !== 0) return { results: rows, report: { markdown: '', html: '', plots: [] }, wall_s: wallS }; // rank 0 reports
+  const preFolder = RunFolder.open(dir('pretrain'), { resume: true });
   const report = await writeReport({
     title: 'SimCLRv2 semi-supervised pipeline', outDir: o.out, dataset: pretrainConfig.data, testImages: Number((rows[0] && (JSON.parse(readFileSync(join(rows[0].runDir, 'summary.json'), 'utf8')).eval_images)) ?? 0),
     pretrain: { runDir: dir('pretrain'), summary: pre, metrics: preFolder.readMetrics() as MetricsRecord[] },

@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './config_errors.js';
-import { readConfigFile } from './pretrain_config.js';
+import { readConfigFile } from './config_file.js';
 
 const positive = z.number().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -16,6 +16,7 @@ export const architectureFields = {
     .describe('ResNet depth of a model built from scratch'),
   widthMultiplier: positive.optional().describe('width multiplier of a model built from scratch'),
   skRatio: z.number().min(0).lt(1).optional(),
+  stem: z.enum(['cifar', 'stride2', 'imagenet']).optional().describe('stem of a model built from scratch (default cifar up to 32 px)'),
   seRatio: z.number().min(0).max(1).optional(),
   numProjLayers: nonNegativeInt.optional().describe('projection layers of a model built from scratch (default 3)'),
   projOutDim: z.number().int().positive().optional(),
@@ -51,6 +52,7 @@ export const trainingFields = {
   seed: z.number().int().nonnegative().default(0),
   threads: z.number().int().positive().default(availableParallelism()),
   device: z.string().regex(/^(cpu|cuda(:\d+)?)$/, "device must be 'cpu', 'cuda' or 'cuda:N'").default('cpu'),
+  globalBn: z.boolean().default(true).describe('data-parallel runs: batch-norm statistics over the global batch (synchronised)'),
 };
 
 /** Settings a resumed run may change; anything else must match the saved config.json. */
@@ -79,6 +81,7 @@ export interface TrainingConfig {
   readonly seed: number;
   readonly threads: number;
   readonly device: string;
+  readonly globalBn: boolean;
 }
 
 export type ArchitectureConfig = { readonly [K in keyof typeof architectureFields]?: z.output<(typeof architectureFields)[K]> };

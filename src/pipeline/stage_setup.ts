@@ -1,9 +1,10 @@
 // Setup pieces the supervised stages share: data with trainLimit/evalLimit, the crop+flip loader, the optimiser and
 // warm-up + cosine schedule from the config, and the test evaluation. Reference: tf2/run.py (fine-tuning branch).
 import { finetuneAugment } from '../data/augment.js';
-import { subsetDataset, type Dataset } from '../data/dataset.js';
+import { firstN, type Dataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { loadDataSpec } from '../data/spec.js';
+import type { World } from '../distributed/world.js';
 import type { SimCLRModel } from '../models/simclr_model.js';
 import { scaleLearningRate, warmupCosineSchedule, warmupStepsFromEpochs, warmupStepsFromFraction, type GroupOptions, type LrSchedule, type Optimizer } from '../optim/index.js';
 import { manualSeed } from '../tensor/random.js';
@@ -20,8 +21,6 @@ export interface StageData {
   test: Dataset | null;
 }
 
-const firstN = (ds: Dataset, n: number) => (n > 0 && n < ds.length ? subsetDataset(ds, Int32Array.from({ length: n }, (_, i) => i)) : ds);
-
 /** Threads, the global seed and the data of a stage. */
 export async function prepareStage(c: TrainingConfig): Promise<StageData> {
   if (c.device !== 'cpu') throw new Error(`device '${c.device}': moving models to accelerators is not supported yet; use --device cpu`);
@@ -32,15 +31,21 @@ export async function prepareStage(c: TrainingConfig): Promise<StageData> {
   return { train: firstN(data.train, c.trainLimit), test: data.test ? firstN(data.test, c.evalLimit) : null };
 }
 
-/** A shuffled crop+flip loader over `indices` of `data` (all when absent); the batch shrinks to fit a small subset. */
-export function augmentedLoader(data: Dataset, c: TrainingConfig, o: { seed: number; indices?: Int32Array; stage: string; emit: EventSink }): DataLoader {
+/**
+ * A shuffled crop+flip loader over `indices` of `data` (all when absent); the batch shrinks to fit a small subset.
+ * With `world` of several processes the batch is global and each process loads its share (a multiple of the size).
+ */
+export function augmentedLoader(data: Dataset, c: TrainingConfig, o: { seed: number; indices?: Int32Array; stage: string; emit: EventSink; world?: World }): DataLoader {
   const n = o.indices?.length ?? data.length;
-  if (n < 2) throw new RangeError(`${o.stage}: ${n} training image(s) is too few for a batch (batch norm needs at least 2)`);
-  const batchSize = Math.min(c.batchSize, n);
+  const processes = o.world?.size ?? 1;
+  if (n < 2 * processes) throw new RangeError(`${o.stage}: ${n} training image(s) is too few for a batch of ${2 * processes} (batch norm needs at least 2 per process)`);
+  if (c.batchSize % processes !== 0) throw new RangeError(`${o.stage}: batchSize ${c.batchSize} does not split evenly over ${processes} processes`);
+  const batchSize = Math.min(c.batchSize, n - (n % processes));
   if (batchSize < c.batchSize) o.emit({ type: 'info', stage: o.stage, message: `batch size ${c.batchSize} is more than the ${n} training images: using ${batchSize}` });
   const augment = { areaRange: [c.cropMinArea, 1] as [number, number] };
   return new DataLoader(data, {
     batchSize, seed: o.seed, views: 1, dropLast: true, indices: o.indices,
+    shard: processes > 1 ? { rank: o.world!.rank, size: processes } : undefined,
     transform: (x, generator) => finetuneAugment(x, augment, generator),
   });
 }
@@ -53,8 +58,14 @@ export interface Schedule {
   peakLr: number;
 }
 
-/** The optimiser over the model's trainable parameters and its warm-up + cosine schedule. */
-export function optimizerAndSchedule(model: SimCLRModel, c: TrainingConfig, loader: DataLoader): Schedule {
+/** The settings optimizerAndSchedule reads (pretraining has them too). */
+export type ScheduleConfig = Pick<TrainingConfig, 'steps' | 'epochs' | 'warmupFraction' | 'warmupEpochs' | 'lrScaling' | 'learningRate' | 'optimizer' | 'weightDecay' | 'momentum'>;
+
+/**
+ * The optimiser over the model's trainable parameters and its warm-up + cosine schedule; the learning rate scales
+ * with the loader's (global) batch size.
+ */
+export function optimizerAndSchedule(model: SimCLRModel, c: ScheduleConfig, loader: DataLoader): Schedule {
   const totalSteps = c.steps ?? Math.max(1, Math.ceil(c.epochs! * loader.batchesPerEpoch));
   const warmupSteps = Math.min(totalSteps - 1, c.warmupFraction !== undefined
     ? warmupStepsFromFraction(c.warmupFraction, totalSteps)
@@ -64,9 +75,9 @@ export function optimizerAndSchedule(model: SimCLRModel, c: TrainingConfig, load
   return { optimizer, schedule: warmupCosineSchedule({ lr: peakLr, totalSteps, warmupSteps }), totalSteps, warmupSteps, peakLr };
 }
 
-/** Top-1/top-5 of the model's classifier on the (possibly cut) test split; null without one. */
-export function testAccuracy(model: SimCLRModel, test: Dataset | null): Accuracy | null {
-  return test && test.labels ? evaluateClassifier(model, test) : null;
+/** Top-1/top-5 of the model's classifier on the (possibly cut) test split, sharded over `world`; null without one. */
+export function testAccuracy(model: SimCLRModel, test: Dataset | null, world?: World): Accuracy | null {
+  return test && test.labels ? evaluateClassifier(model, test, world) : null;
 }
 
 /** Fails early when the data's classes do not fit a model's head. */

@@ -2,6 +2,8 @@
 // few epochs, rotating 'last' checkpoints plus a 'best' alias, exact resume, metrics and events.
 import { performance } from 'node:perf_hooks';
 import type { DataLoader, LoaderState } from '../data/loader.js';
+import { DataParallel } from '../distributed/data_parallel.js';
+import { singleProcess, type World } from '../distributed/world.js';
 import type { SimCLRModel } from '../models/simclr_model.js';
 import type { GroupOptions, LrSchedule, Optimizer } from '../optim/index.js';
 import { dispose } from '../tensor/scope.js';
@@ -37,7 +39,11 @@ export interface TrainingRun {
   batchesPerEpoch: number;
   /** Every loader whose position must survive a resume. */
   loaders: Record<string, DataLoader>;
-  step(lr: number): StepResult;
+  /**
+   * One optimisation step at learning rate lr. Data parallel (`parallel` not null): the batch is this process's
+   * shard, and the step must call parallel.syncGradients() between backward() and the optimiser step.
+   */
+  step(lr: number, parallel: DataParallel | null): StepResult;
   /** Test top-1/top-5 of the model, or null without a test split. */
   evaluate(): Accuracy | null;
   /** Stage facts stored in every checkpoint's sidecar (class names, teacher accuracy, ...). */
@@ -66,6 +72,8 @@ export interface LoopResult extends LoopProgress {
 
 interface LoopExtra {
   loaders: Record<string, LoaderState>;
+  /** Processes of the run (absent: 1); resuming needs the same number. */
+  worldSize?: number;
   progress: Pick<LoopProgress, 'trainMs' | 'waitMs' | 'evalMs' | 'images' | 'lastEval' | 'best'>;
 }
 
@@ -75,6 +83,8 @@ export interface StageOptions {
   resume?: boolean;
   onEvent?: EventSink;
   stop?: StopSignal;
+  /** Data-parallel world (default: one process). Rank 0 alone writes the run folder. */
+  world?: World;
 }
 
 /** Throughput figures of a loop result. */
@@ -85,32 +95,76 @@ export function rates(r: { images: number; trainMs: number; waitMs: number; eval
   };
 }
 
+/** The summary fields every supervised stage reports from its loop result. */
+export interface LoopSummary {
+  top1: number | null;
+  top5: number | null;
+  best_top1: number | null;
+  best_step: number | null;
+  steps: number;
+  epochs: number;
+  batch_size: number;
+  loss: number | null;
+  images_per_s: number;
+  data_wait_fraction: number;
+  /** Seconds in training steps, and in steps plus evaluations (setup excluded). */
+  train_s: number;
+  wall_s: number;
+  interrupted: boolean;
+  checkpoint: string;
+  best_checkpoint: string | null;
+}
+
+export function loopSummary(r: LoopResult, loader: { batchesPerEpoch: number; batchSize: number }): LoopSummary {
+  return {
+    top1: r.lastEval?.top1 ?? null, top5: r.lastEval?.top5 ?? null, best_top1: r.best?.top1 ?? null, best_step: r.best?.step ?? null,
+    steps: r.step, epochs: r.step / loader.batchesPerEpoch, batch_size: loader.batchSize, loss: r.last.loss ?? null,
+    ...rates(r), interrupted: r.interrupted, checkpoint: r.checkpoint, best_checkpoint: r.bestCheckpoint,
+  };
+}
+
+/** Writes summary.json (rank 0; other ranks' folders are read-only) and sends the 'end' event. */
+export function finishStage<S extends LoopSummary & { stage: string }>(folder: RunFolder, emit: EventSink, summary: S): S {
+  folder.writeJson('summary.json', summary);
+  emit({ type: 'end', stage: summary.stage, step: summary.steps, summary: { ...summary } as Record<string, unknown> });
+  return summary;
+}
+
 export interface LoopOptions {
   resume?: boolean;
   emit: EventSink;
   stop?: StopSignal;
+  world?: World;
+  /** Batch norm with global statistics when data parallel (default true). */
+  globalBn?: boolean;
 }
 
 export async function runTrainingLoop(run: TrainingRun, o: LoopOptions): Promise<LoopResult> {
+  const world = o.world ?? singleProcess;
   const p: LoopProgress = { step: 0, trainMs: 0, waitMs: 0, evalMs: 0, images: 0, last: {}, lastEval: null, best: null };
-  if (o.resume) resumeFrom(run, p, o.emit);
+  if (o.resume) resumeFrom(run, p, o.emit, world);
+  // Data parallel: rank 0's weights to every process (after a resume, all loaded the same), synchronised batch norm.
+  const parallel = world.size > 1 ? new DataParallel(world, run.model, { globalBn: o.globalBn ?? true }) : null;
   o.emit({ type: 'start', stage: run.stage, totalSteps: run.totalSteps, step: p.step, message: run.message });
   const stop = o.stop ?? new StopSignal();
+  // Every process stops at the same step when any of them was asked to.
+  const stopRequested = () => (parallel ? parallel.anyOverWorld(stop.requested !== null) : stop.requested !== null);
   let bestCheckpoint: string | null = run.folder.exists('checkpoints/best.json') ? run.folder.path('checkpoints/best.json') : null;
-  while (p.step < run.totalSteps && !stop.requested) {
-    oneStep(run, p, o.emit);
+  let stopped = false;
+  while (p.step < run.totalSteps && !(stopped = stopRequested())) {
+    oneStep(run, p, o.emit, parallel);
     // Let the event loop turn: N-API runs tensor-handle finalizers (and signal handlers) only then.
     await new Promise((resolve) => setImmediate(resolve));
     if (p.step >= run.totalSteps) break;
     const evalStep = isEvalStep(run, p.step);
-    if (evalStep && evaluateNow(run, p, o.emit) && p.best?.step === p.step) bestCheckpoint = checkpoint(run, p, o.emit, 'best');
+    if (evalStep && evaluateNow(run, p, o.emit) && p.best?.step === p.step) bestCheckpoint = checkpoint(run, p, o.emit, world, 'best');
     const every = run.config.checkpointEvery;
-    if (every > 0 ? p.step % every === 0 : evalStep) checkpoint(run, p, o.emit);
+    if (every > 0 ? p.step % every === 0 : evalStep) checkpoint(run, p, o.emit, world);
   }
-  const interrupted = stop.requested !== null && p.step < run.totalSteps;
+  const interrupted = stopped && p.step < run.totalSteps;
   // An interrupted run only saves its state; the final evaluation belongs to the step where training ends.
-  if (!interrupted && p.lastEval?.step !== p.step && evaluateNow(run, p, o.emit) && p.best?.step === p.step) bestCheckpoint = checkpoint(run, p, o.emit, 'best');
-  const path = checkpoint(run, p, o.emit);
+  if (!interrupted && p.lastEval?.step !== p.step && evaluateNow(run, p, o.emit) && p.best?.step === p.step) bestCheckpoint = checkpoint(run, p, o.emit, world, 'best');
+  const path = checkpoint(run, p, o.emit, world);
   return { ...p, checkpoint: path, bestCheckpoint, interrupted };
 }
 
@@ -120,18 +174,21 @@ function isEvalStep(run: TrainingRun, step: number): boolean {
   return Math.round(step / run.batchesPerEpoch) % Math.max(1, Math.round(every)) === 0;
 }
 
-function oneStep(run: TrainingRun, p: LoopProgress, emit: EventSink): void {
+function oneStep(run: TrainingRun, p: LoopProgress, emit: EventSink, parallel: DataParallel | null): void {
   const start = performance.now();
   const lr = run.schedule(p.step);
-  const result = run.step(lr);
+  const result = run.step(lr, parallel);
   try {
     p.step += 1;
-    p.images += result.images;
+    p.images += result.images * (parallel?.world.size ?? 1); // the global batch
     p.waitMs += result.waitMs;
     p.trainMs += performance.now() - start;
     if (p.step % run.config.logEvery === 0 || p.step === run.totalSteps) {
       const values: Record<string, number> = { lr, images_per_s: (p.images / p.trainMs) * 1000, data_wait_fraction: p.waitMs / p.trainMs };
-      for (const [name, t] of Object.entries(result.scalars)) values[name] = t.item();
+      // Data parallel: every process logs the global-batch means (one collective, at the same steps everywhere).
+      const scalars = parallel ? parallel.meanOverWorld(result.scalars) : result.scalars;
+      for (const [name, t] of Object.entries(scalars)) values[name] = t.item();
+      if (scalars !== result.scalars) dispose(Object.values(scalars));
       p.last = values;
       run.folder.logMetrics({ step: p.step, epoch: result.epoch, ...values });
       emit({ type: 'step', stage: run.stage, step: p.step, totalSteps: run.totalSteps, epoch: result.epoch, values });
@@ -156,10 +213,11 @@ function evaluateNow(run: TrainingRun, p: LoopProgress, emit: EventSink): boolea
   return true;
 }
 
-function checkpoint(run: TrainingRun, p: LoopProgress, emit: EventSink, alias?: string): string {
+function checkpoint(run: TrainingRun, p: LoopProgress, emit: EventSink, world: World, alias?: string): string {
+  if (run.folder.readOnly) return ''; // data parallel: rank 0 writes checkpoints
   const loaders = Object.fromEntries(Object.entries(run.loaders).map(([name, l]) => [name, l.state()]));
   const extra: LoopExtra & Record<string, unknown> = {
-    ...run.checkpointExtra, loaders, progress: { trainMs: p.trainMs, waitMs: p.waitMs, evalMs: p.evalMs, images: p.images, lastEval: p.lastEval, best: p.best },
+    ...run.checkpointExtra, loaders, worldSize: world.size, progress: { trainMs: p.trainMs, waitMs: p.waitMs, evalMs: p.evalMs, images: p.images, lastEval: p.lastEval, best: p.best },
   };
   const path = saveCheckpoint(run.folder, {
     kind: run.stage, step: p.step, model: run.model, description: run.model.description, optimizer: run.optimizer,
@@ -169,13 +227,17 @@ function checkpoint(run: TrainingRun, p: LoopProgress, emit: EventSink, alias?: 
   return path;
 }
 
-function resumeFrom(run: TrainingRun, p: LoopProgress, emit: EventSink): void {
+function resumeFrom(run: TrainingRun, p: LoopProgress, emit: EventSink, world: World): void {
   const latest = latestCheckpoint(run.folder);
   if (!latest) {
     emit({ type: 'info', stage: run.stage, message: `no checkpoint in ${run.folder.dir}: starting from step 0` });
     return;
   }
   const { sidecar, weights, sidecarPath } = loadCheckpoint<unknown, LoopExtra>(latest);
+  if ((sidecar.extra.worldSize ?? 1) !== world.size) {
+    dispose([...weights.values()]);
+    throw new Error(`--resume: ${sidecarPath} was written by ${sidecar.extra.worldSize ?? 1} process(es) but this run has ${world.size}; resume with the same world size`);
+  }
   try {
     run.model.loadStateDict(weights);
   } finally {

@@ -1,7 +1,9 @@
 // Helpers for the distributed tests: run a small TypeScript worker script in N processes on loopback (as torchrun
 // would: RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) and collect each one's exit status and output.
 import { spawn, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { dispose, loadSafetensors, type Tensor } from '../../src/tensor/index.js';
 import { freePort } from '../../src/distributed/launch.js';
 
 export interface WorkerResult {
@@ -68,5 +70,28 @@ export function assertAllSucceeded(results: WorkerResult[]): void {
   const failed = results.filter((r) => r.code !== 0);
   if (failed.length) {
     throw new Error(failed.map((r) => `rank ${r.rank} exited ${r.code ?? r.signal}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`).join('\n'));
+  }
+}
+
+/**
+ * Asserts the weights a worker saved (safetensors at `path`) equal `reference` by name, each element within `tolerance`
+ * relative to 1 + |reference|; disposes the reference tensors.
+ */
+export function assertSavedWeightsClose(path: string, reference: Map<string, Tensor>, tolerance: number): void {
+  const { tensors } = loadSafetensors(path);
+  try {
+    assert.deepEqual([...tensors.keys()].sort(), [...reference.keys()].sort());
+    let worst = { name: '', diff: 0 };
+    for (const [name, ref] of reference) {
+      const got = tensors.get(name)!.toFlatArray();
+      const want = ref.toFlatArray();
+      for (let i = 0; i < want.length; i++) {
+        const diff = Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i]));
+        if (diff > worst.diff) worst = { name: `${name}[${i}] ${got[i]} vs ${want[i]}`, diff };
+      }
+    }
+    assert.ok(worst.diff < tolerance, `largest weight difference ${worst.diff} at ${worst.name}`);
+  } finally {
+    dispose([...tensors.values(), ...reference.values()]);
   }
 }

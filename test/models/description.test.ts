@@ -19,6 +19,7 @@ test('the stem follows the image size unless given', () => {
   assert.equal(parseModelDescription({ depth: 18, imageSize: 28 }).stem, 'cifar');
   assert.equal(parseModelDescription({ depth: 18, imageSize: 33 }).stem, 'imagenet');
   assert.equal(parseModelDescription({ depth: 18, imageSize: 96, stem: 'cifar' }).stem, 'cifar');
+  assert.equal(parseModelDescription({ depth: 18, imageSize: 28, stem: 'stride2' }).stem, 'stride2');
 });
 
 test('head modes: none has no layers, linear exactly one', () => {

@@ -70,6 +70,7 @@ const VARIANTS: ModelDescriptionInput[] = [
   { depth: 50, widthMultiplier: 0.125, imageSize: 32, skRatio: 0.0625, projHead: { mode: 'linear' }, numClasses: 3 },
   { depth: 50, widthMultiplier: 0.25, imageSize: 224, skRatio: 0.0625, seRatio: 0.0625, numClasses: 7, ftProjSelector: 2 },
   { depth: 101, widthMultiplier: 0.0625, imageSize: 64, projHead: { mode: 'none' }, numClasses: 2 },
+  { depth: 18, widthMultiplier: 0.25, imageSize: 28, inChannels: 1, stem: 'stride2', numClasses: 10 },
   { depth: 152, widthMultiplier: 0.0625, imageSize: 28, inChannels: 1, projHead: { mode: 'nonlinear', numLayers: 2, outDim: 8 } },
   { depth: 200, widthMultiplier: 0.0625, imageSize: 96, skRatio: 0.5, projHead: { mode: 'nonlinear', numLayers: 3, keepLayers: 1 }, numClasses: 4, ftProjSelector: -1 },
 ];

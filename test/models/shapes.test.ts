@@ -51,6 +51,17 @@ for (const input of LARGE) {
   test(`224x224: ${JSON.stringify(input)}`, () => checkShapes({ ...input, imageSize: 224, numClasses: 10 }, 1));
 }
 
+test('stride2 stem: 28x28 and odd 27x27 inputs give the summary\'s half-resolution shapes', () => {
+  checkShapes({ depth: 18, widthMultiplier: 0.0625, imageSize: 28, inChannels: 1, stem: 'stride2', numClasses: 10 }, 2);
+  checkShapes({ depth: 50, widthMultiplier: 0.0625, imageSize: 27, stem: 'stride2', numClasses: 10 }, 2);
+  const model = new SimCLRModel({ depth: 18, widthMultiplier: 0.0625, imageSize: 28, inChannels: 1, stem: 'stride2' });
+  try {
+    tidy(() => noGrad(() => assert.deepEqual(model.encoder.stem(randn([2, 1, 28, 28])).shape, [2, 4, 14, 14])));
+  } finally {
+    model.dispose();
+  }
+});
+
 test('odd image sizes: ImageNet stem and ResNet-D shortcuts round up like the summary says', () => {
   checkShapes({ depth: 50, widthMultiplier: 0.0625, imageSize: 75, skRatio: 0.0625, numClasses: 10 }, 2);
   checkShapes({ depth: 18, widthMultiplier: 0.0625, imageSize: 45, numClasses: 10 }, 2);

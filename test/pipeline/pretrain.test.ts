@@ -121,6 +121,6 @@ test('config validation: clear errors for bad values, unknown keys and missing d
   assert.match(problems({}, null), /data is required/);
   assert.match(problems({ depth: 19 }), /depth/);
   assert.match(problems({ device: 'gpu' }), /device must be/);
-  assert.throws(() => resolvePretrainConfig({ preset: 'nope' }), /unknown preset 'nope'/);
+  assert.throws(() => resolvePretrainConfig({ preset: 'nope' }), /unknown pretrain preset 'nope'/);
   assert.equal(problems({ temperature: 0.2 }), '');
 });

@@ -1,4 +1,5 @@
-// `simclr distill`: distil a fine-tuned teacher into a same-size or smaller student on the unlabeled images.
+// `simclr distill`: distil a fine-tuned teacher into a same-size or smaller student on the unlabeled images; data
+// parallel under `simclr launch`.
 import type { Command } from 'commander';
 import { distill } from '../../pipeline/distill.js';
 import { distillPresets, distillSchema, resolveDistillConfig } from '../../pipeline/distill_config.js';

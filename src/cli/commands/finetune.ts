@@ -1,5 +1,5 @@
 // `simclr finetune`: supervised fine-tuning from a middle projection layer on a labelled subset; without
-// --from, the supervised baseline trained from scratch on the same subset.
+// --from, the supervised baseline trained from scratch on the same subset. Data parallel under `simclr launch`.
 import type { Command } from 'commander';
 import { finetune } from '../../pipeline/finetune.js';
 import { finetunePresets, finetuneSchema, resolveFinetuneConfig } from '../../pipeline/finetune_config.js';

@@ -1,6 +1,8 @@
 // `simclr pipeline`: the whole paper in one command (pretrain, fine-tune on 1% and 10%, supervised baseline,
 // self- and small-student distillation, report), resumable stage by stage.
 import type { Command } from 'commander';
+import { initWorld } from '../../distributed/world_c10d.js';
+import { ignoreEvents } from '../../pipeline/events.js';
 import { pipelinePresets } from '../../pipeline/pipeline_presets.js';
 import { runPipeline } from '../../pipeline/semi_supervised.js';
 import { StopSignal } from '../../pipeline/stop_signal.js';
@@ -20,10 +22,12 @@ export function registerPipeline(program: Command): void {
       const plan = pipelinePresets[o.preset];
       if (!plan) throw new Error(`--preset '${o.preset}': known plans are ${Object.keys(pipelinePresets).join(', ')}`);
       const common = Object.fromEntries(Object.entries({ data: o.data, threads: o.threads, seed: o.seed }).filter(([, v]) => v !== undefined));
+      const world = initWorld(); // data parallel under `simclr launch`
       const reporter = consoleReporter({ quiet: o.quiet === true });
       const stop = StopSignal.fromProcess((signal) => process.stderr.write(`\n${signal}: finishing the step and writing a checkpoint (again to abort)\n`));
       try {
-        const result = await runPipeline({ out: o.out, plan, common, onEvent: reporter, stop });
+        const result = await runPipeline({ out: o.out, plan, common, onEvent: world.rank === 0 ? reporter : ignoreEvents, stop, world });
+        world.close();
         if (!result) {
           process.stderr.write(`pipeline interrupted: rerun the same command to resume\n`);
           process.exitCode = 130;

@@ -16,7 +16,7 @@ import { Generator, dispose, manualSeed, randint, saveSafetensors, setNumThreads
  */
 export const TINY = { images: 64, side: 8, globalBatch: 8, steps: 4, lr: 0.02, seed: 0 };
 
-function syntheticDataset(): InMemoryDataset {
+export function syntheticDataset(): InMemoryDataset {
   const { images, side } = TINY;
   const pixels = tidy(() => randint(0, 256, [images * side * side], { generator: new Generator(1) }).to('uint8').dataSync() as Uint8Array);
   const labels = tidy(() => randint(0, 10, [images], { generator: new Generator(2) }).to('int32').dataSync() as Int32Array);
