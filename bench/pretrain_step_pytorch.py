@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""PyTorch side of bench/pretrain_step.ts: the same SimCLR pretraining step in PyTorch from Python.
+
+ResNet-18 (torchvision, narrowed by a width multiplier, grayscale 3x3 stem with stride 1 or 2, no max-pool), the
+SimCLRv2 3-layer projection head (Linear + BN (+ ReLU)), NT-Xent on both views, an online linear head on detached
+features, SGD with momentum and weight decay. Serves JSON requests on stdin, one per line ({"width", "stem_stride",
+"side", "batch", "steps", "warmup"}), answering one JSON line each ({"images_per_s", "seconds"}).
+"""
+import argparse
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+
+
+def narrow(model: nn.Module, width: float) -> nn.Module:
+    scale = lambda c: max(1, round(c * width))  # noqa: E731
+    for parent in list(model.modules()):
+        for name, child in list(parent.named_children()):
+            if isinstance(child, nn.Conv2d):
+                setattr(parent, name, nn.Conv2d(scale(child.in_channels), scale(child.out_channels), child.kernel_size,
+                                                child.stride, child.padding, bias=child.bias is not None))
+            elif isinstance(child, nn.BatchNorm2d):
+                setattr(parent, name, nn.BatchNorm2d(scale(child.num_features)))
+    return model
+
+
+class SimCLR(nn.Module):
+    def __init__(self, width: float, stem_stride: int, out_dim: int = 128, classes: int = 10):
+        super().__init__()
+        enc = torchvision.models.resnet18()
+        enc.conv1 = nn.Conv2d(64, 64, 3, stem_stride, 1, bias=False)  # narrowed below, then given 1 input channel
+        enc.maxpool = nn.Identity()
+        enc.fc = nn.Identity()
+        enc = narrow(enc, width)
+        c = enc.bn1.num_features
+        enc.conv1 = nn.Conv2d(1, c, 3, stem_stride, 1, bias=False)
+        self.encoder = enc
+        feats = enc.layer4[-1].bn2.num_features
+        layers = []
+        for i in range(3):  # SimCLRv2 head: Linear (no bias) + BN, ReLU except after the last
+            last = i == 2
+            layers += [nn.Linear(feats, out_dim if last else feats, bias=False), nn.BatchNorm1d(out_dim if last else feats)]
+            if not last:
+                layers.append(nn.ReLU())
+        self.head = nn.Sequential(*layers)
+        self.linear = nn.Linear(feats, classes)
+
+
+def nt_xent(z: torch.Tensor, temperature: float) -> torch.Tensor:
+    z = F.normalize(z, dim=1)
+    n = z.shape[0] // 2
+    logits = z @ z.t() / temperature
+    logits.fill_diagonal_(float("-inf"))
+    labels = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
+    return F.cross_entropy(logits, labels)
+
+
+def run(req: dict, cache: dict) -> dict:
+    key = (req["width"], req["stem_stride"])
+    if key not in cache:
+        model = SimCLR(*key).train()
+        cache[key] = (model, torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4))
+    model, opt = cache[key]
+    b, side = req["batch"], req["side"]
+    views = torch.rand(2 * b, 1, side, side)
+    labels = torch.randint(0, 10, (b,)).repeat(2)
+
+    def step():
+        h = model.encoder(views)
+        loss = nt_xent(model.head(h), 0.5) + F.cross_entropy(model.linear(h.detach()), labels)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    for _ in range(req["warmup"]):
+        step()
+    start = time.perf_counter()
+    for _ in range(req["steps"]):
+        step()
+    seconds = time.perf_counter() - start
+    return {"images_per_s": req["steps"] * b / seconds, "seconds": seconds}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, required=True)
+    torch.set_num_threads(parser.parse_args().threads)
+    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    cache = {}
+    for line in sys.stdin:
+        if line.strip():
+            print(json.dumps(run(json.loads(line), cache)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
