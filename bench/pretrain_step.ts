@@ -3,7 +3,7 @@
 // Python (bench/pretrain_step_pytorch.py), same thread count and malloc settings, alternating runs, medians.
 // Augmentation is left out on both sides (bench:augment measures it). Images/s counts images, each two views.
 // Run: node --import tsx bench/pretrain_step.ts [--rounds 3] [--steps 5] [--warmup 2] [--threads N] [--width 0.25]
-//      [--batch 256] [--python-default-malloc]
+//      [--batch 256] [--python-default-malloc] [--contiguous (NCHW input here instead of the channels-last default)]
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { singleProcess } from '../src/distributed/world.js';
@@ -34,6 +34,7 @@ function tsRunner(stem: (typeof stems)[number]) {
   const config = { ...preset, stem };
   const imageFacts = { channels: 1, height: side, width: side, labels: new Int32Array(1), numClasses: 10 }; // what the description reads
   const model = buildModel(modelDescriptionFor(config, imageFacts as unknown as Dataset));
+  if (process.argv.includes('--contiguous')) model.encoder.memoryFormat = 'contiguous';
   const optimizer = buildOptimizer(model.parameters(), { kind: 'sgd', lr: 0.1, weightDecay: 1e-4, momentum: 0.9 });
   const ctx: StepContext = { model, optimizer, temperature: 0.5, hiddenNorm: true, world: singleProcess, memory: null };
   const views: [Tensor, Tensor] = [rand([batch, 1, side, side]), rand([batch, 1, side, side])];

@@ -16,19 +16,21 @@ export const pipelinePresets: Record<string, PipelinePlan> = {
   },
   quick: {
     fractions: ['1%', '10%'],
-    pretrain: { ...pretrainPresets['fashion-mnist-cpu'], epochs: 0.5, warmupEpochs: 0.1, knnEvery: 0, knnTrainLimit: 10000, evalLimit: 2000, logEvery: 10, checkpointEvery: 100 },
-    finetune: { ...FASHION, batchSize: 64, epochs: 3, optimizer: 'sgd', learningRate: 0.05, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, evalLimit: 2000, evalEvery: 1, logEvery: 10 },
+    pretrain: { ...pretrainPresets['fashion-mnist-cpu'], epochs: 2, warmupEpochs: 0.2, knnEvery: 0, knnTrainLimit: 10000, evalLimit: 2000, logEvery: 10, checkpointEvery: 100 },
+    finetune: { ...FASHION, batchSize: 64, epochs: 3, optimizer: 'sgd', learningRate: 0.05, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, cropMinArea: 0.5, evalLimit: 2000, evalEvery: 1, logEvery: 10 },
     supervised: { weightDecay: 5e-4 },
-    distill: { ...FASHION, trainLimit: 6000, batchSize: 128, epochs: 1, optimizer: 'sgd', learningRate: 0.1, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, evalLimit: 2000, logEvery: 10 },
+    distill: { ...FASHION, trainLimit: 6000, batchSize: 128, epochs: 1, optimizer: 'sgd', learningRate: 0.1, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, cropMinArea: 0.5, evalLimit: 2000, logEvery: 10 },
     smallStudentWidth: 0.5,
   },
   'fashion-mnist-cpu': {
     fractions: ['1%', '10%'],
     pretrain: pretrainPresets['fashion-mnist-cpu'],
-    finetune: { ...FASHION, batchSize: 64, epochs: 30, optimizer: 'sgd', learningRate: 0.05, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, evalEvery: 5, logEvery: 20 },
+    // Crops of at least half the image: the default 8% of a 28x28 image (about 8x8 pixels) cost 1% fine-tuning
+    // 2.5 points (0.789 vs 0.814) and the from-scratch baseline 7 (0.651 vs 0.720).
+    finetune: { ...FASHION, batchSize: 64, epochs: 30, optimizer: 'sgd', learningRate: 0.05, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, cropMinArea: 0.5, evalEvery: 5, logEvery: 20 },
     finetuneByFraction: { '10%': { epochs: 6, evalEvery: 1 } },
     supervised: { weightDecay: 5e-4 },
-    distill: { ...FASHION, batchSize: 256, epochs: 1, optimizer: 'sgd', learningRate: 0.1, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, evalEvery: 1, logEvery: 20 },
+    distill: { ...FASHION, batchSize: 256, epochs: 3, optimizer: 'sgd', learningRate: 0.1, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, cropMinArea: 0.5, evalEvery: 1, logEvery: 20 },
     smallStudentWidth: 0.5,
   },
 };

@@ -73,9 +73,9 @@ export const pretrainPresets: Record<string, Partial<PretrainConfigInput>> = {
   },
   /** A real result on a 2-core CPU in about 20 minutes (see README for the measured figures). */
   'fashion-mnist-cpu': {
-    data: 'fashion-mnist', depth: 18, widthMultiplier: 0.25, batchSize: 256, epochs: 8, optimizer: 'lars', learningRate: 1.0,
-    lrScaling: 'linear', warmupEpochs: 0.5, weightDecay: 1e-4, temperature: 0.5, colorStrength: 0.5, blur: false,
-    cropMinArea: 0.2, knnEvery: 2, logEvery: 20, checkpointEvery: 200,
+    data: 'fashion-mnist', depth: 18, widthMultiplier: 0.25, stem: 'stride2', batchSize: 256, epochs: 18, optimizer: 'lars', learningRate: 1.0,
+    lrScaling: 'linear', warmupEpochs: 1, weightDecay: 1e-4, temperature: 0.5, colorStrength: 0.5, blur: false,
+    cropMinArea: 0.2, knnEvery: 3, logEvery: 20, checkpointEvery: 500,
   },
   /** The official CIFAR-10 recipe (google-research/simclr README). */
   cifar10: {
