@@ -5,15 +5,12 @@ Answers one JSON line per request on stdin ({"batch", "side", "steps", "warmup",
 {"images_per_s", "seconds"}. The model: torchvision resnet18 with a 3x3 stride-1 stem and no max-pool, fc to 10
 classes; loss cross-entropy; optimiser SGD(lr 0.1, momentum 0.9, weight decay 5e-4) as the TypeScript side.
 """
-import argparse
-import json
-import sys
-import time
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
+
+from pytorch_worker import serve, timed
 
 
 def build() -> nn.Module:
@@ -35,26 +32,10 @@ def run(req: dict, model: nn.Module) -> dict:
         F.cross_entropy(model(x), y).backward()
         opt.step()
 
-    for _ in range(req["warmup"]):
-        step()
-    start = time.perf_counter()
-    for _ in range(req["steps"]):
-        step()
-    seconds = time.perf_counter() - start
-    return {"images_per_s": req["steps"] * req["batch"] / seconds, "seconds": seconds}
-
-
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--threads", type=int, required=True)
-    torch.set_num_threads(parser.parse_args().threads)
-    torch.manual_seed(0)
-    model = build()
-    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
-    for line in sys.stdin:
-        if line.strip():
-            print(json.dumps(run(json.loads(line), model)), flush=True)
+    return timed(step, req["warmup"], req["steps"], req["batch"])
 
 
 if __name__ == "__main__":
-    main()
+    torch.manual_seed(0)
+    model = build()
+    serve(lambda req: run(req, model))

@@ -4,29 +4,14 @@
 ResNet-18 (torchvision, narrowed by a width multiplier, grayscale 3x3 stem with stride 1 or 2, no max-pool), the
 SimCLRv2 3-layer projection head (Linear + BN (+ ReLU)), NT-Xent on both views, an online linear head on detached
 features, SGD with momentum and weight decay. Serves JSON requests on stdin, one per line ({"width", "stem_stride",
-"side", "batch", "steps", "warmup"}), answering one JSON line each ({"images_per_s", "seconds"}).
+"side", "batch", "steps", "warmup"}), answering one JSON line each ({"images_per_s", "images_per_cpu_s", "seconds"}).
 """
-import argparse
-import json
-import sys
-import time
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 
-
-def narrow(model: nn.Module, width: float) -> nn.Module:
-    scale = lambda c: max(1, round(c * width))  # noqa: E731
-    for parent in list(model.modules()):
-        for name, child in list(parent.named_children()):
-            if isinstance(child, nn.Conv2d):
-                setattr(parent, name, nn.Conv2d(scale(child.in_channels), scale(child.out_channels), child.kernel_size,
-                                                child.stride, child.padding, bias=child.bias is not None))
-            elif isinstance(child, nn.BatchNorm2d):
-                setattr(parent, name, nn.BatchNorm2d(scale(child.num_features)))
-    return model
+from pytorch_worker import narrow, serve, timed
 
 
 class SimCLR(nn.Module):
@@ -36,7 +21,7 @@ class SimCLR(nn.Module):
         enc.conv1 = nn.Conv2d(64, 64, 3, stem_stride, 1, bias=False)  # narrowed below, then given 1 input channel
         enc.maxpool = nn.Identity()
         enc.fc = nn.Identity()
-        enc = narrow(enc, width)
+        enc = narrow(enc, width, keep_channels=-1)
         c = enc.bn1.num_features
         enc.conv1 = nn.Conv2d(1, c, 3, stem_stride, 1, bias=False)
         self.encoder = enc
@@ -77,25 +62,9 @@ def run(req: dict, cache: dict) -> dict:
         loss.backward()
         opt.step()
 
-    for _ in range(req["warmup"]):
-        step()
-    start = time.perf_counter()
-    for _ in range(req["steps"]):
-        step()
-    seconds = time.perf_counter() - start
-    return {"images_per_s": req["steps"] * b / seconds, "seconds": seconds}
-
-
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--threads", type=int, required=True)
-    torch.set_num_threads(parser.parse_args().threads)
-    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
-    cache = {}
-    for line in sys.stdin:
-        if line.strip():
-            print(json.dumps(run(json.loads(line), cache)), flush=True)
+    return timed(step, req["warmup"], req["steps"], b)
 
 
 if __name__ == "__main__":
-    main()
+    cache = {}
+    serve(lambda req: run(req, cache))
