@@ -95,7 +95,8 @@ export async function launch(o: LaunchOptions): Promise<LaunchResult> {
   const port = o.port ?? (await freePort());
   const onLine = o.onLine ?? writeLine;
   const graceMs = o.graceMs ?? 5000;
-  const args = [...(o.nodeArgs ?? []), o.script ?? defaultScript(), ...workerArgs(o)];
+  // V8's concurrent GC threads compete with libtorch's intra-op threads (bench:pretrain: about 10% of a step).
+  const args = ['--single-threaded-gc', ...(o.nodeArgs ?? []), o.script ?? defaultScript(), ...workerArgs(o)];
   const children = Array.from({ length: o.nproc }, (_, rank) => spawn(process.execPath, args, { env: workerEnv(o, rank, port), stdio: ['ignore', 'pipe', 'pipe'] }));
   const result: LaunchResult = { exitCode: 0, failedRank: null, workers: children.map((_, rank) => ({ rank, code: null, signal: null })) };
   const timers: NodeJS.Timeout[] = [];
