@@ -27,6 +27,8 @@ export interface PipelinePlan {
   /** Baseline-only settings on top of `finetune` (its architecture is the pretrained encoder's). */
   supervised: Partial<FinetuneConfigInput>;
   distill: Partial<DistillConfigInput>;
+  /** On top of `distill` for the smaller student, which starts from random weights (e.g. more epochs). */
+  smallDistill?: Partial<DistillConfigInput>;
   /** The smaller student's width as a fraction of the teacher's. */
   smallStudentWidth: number;
 }
@@ -108,7 +110,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult | 
     const self = await stage(selfDir, (resume) => distill(resolveDistillConfig({ overrides: { ...plan.distill, ...common, teacher: ftDir, studentFrom: dir('pretrain'), labels: `file:${ft.labels_file as string}` } }), { out: selfDir, resume, onEvent: emit, stop, world }) as never, emit, world);
     if (!self) return null;
     const smallDir = dir(`distill-small-${f}`);
-    const small = await stage(smallDir, (resume) => distill(resolveDistillConfig({ overrides: { ...plan.distill, ...common, teacher: ftDir, labels: `file:${ft.labels_file as string}`, depth: pretrainConfig.depth, stem: pretrainConfig.stem, widthMultiplier: pretrainConfig.widthMultiplier * plan.smallStudentWidth } }), { out: smallDir, resume, onEvent: emit, stop, world }) as never, emit, world);
+    const small = await stage(smallDir, (resume) => distill(resolveDistillConfig({ overrides: { ...plan.distill, ...plan.smallDistill, ...common, teacher: ftDir, labels: `file:${ft.labels_file as string}`, depth: pretrainConfig.depth, stem: pretrainConfig.stem, widthMultiplier: pretrainConfig.widthMultiplier * plan.smallStudentWidth } }), { out: smallDir, resume, onEvent: emit, stop, world }) as never, emit, world);
     if (!small) return null;
     rows.push(row('Supervised baseline (same subset, same budget)', fraction, supDir, sup), row('SimCLRv2 fine-tuned', fraction, ftDir, ft),
       row('Distilled, self (same size)', fraction, selfDir, self), row(`Distilled, small (${plan.smallStudentWidth}x width)`, fraction, smallDir, small));

@@ -27,6 +27,8 @@ test('tiny pipeline: stages, report table, plots, shared label subsets, no redo 
       assert.deepEqual(indices(sup.labels_file), indices(ft.labels_file));
       assert.ok(indices(ft.labels_file).length > 0);
       for (const kind of ['self', 'small']) assert.equal(typeof json(join(out, `distill-${kind}-${fraction}`, 'summary.json')).top1, 'number');
+      assert.equal(json(join(out, `distill-small-${fraction}`, 'summary.json')).steps, 6, 'smallDistill overrides distill for the small student');
+      assert.equal(json(join(out, `distill-self-${fraction}`, 'summary.json')).steps, 4);
     }
     const md = readFileSync(result.report.markdown, 'utf8');
     const table = md.split('\n').filter((l) => l.startsWith('|') && l.includes('labels, top-1'));
