@@ -6,7 +6,7 @@ import { DataParallel } from '../distributed/data_parallel.js';
 import { singleProcess, type World } from '../distributed/world.js';
 import type { SimCLRModel } from '../models/simclr_model.js';
 import type { GroupOptions, LrSchedule, Optimizer } from '../optim/index.js';
-import { dispose } from '../tensor/scope.js';
+import { dispose, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { latestCheckpoint, loadCheckpoint, restoreTrainingState, saveCheckpoint } from './checkpoint.js';
 import type { EventSink } from './events.js';
@@ -186,9 +186,10 @@ function oneStep(run: TrainingRun, p: LoopProgress, emit: EventSink, parallel: D
     if (p.step % run.config.logEvery === 0 || p.step === run.totalSteps) {
       const values: Record<string, number> = { lr, images_per_s: (p.images / p.trainMs) * 1000, data_wait_fraction: p.waitMs / p.trainMs };
       // Data parallel: every process logs the global-batch means (one collective, at the same steps everywhere).
-      const scalars = parallel ? parallel.meanOverWorld(result.scalars) : result.scalars;
-      for (const [name, t] of Object.entries(scalars)) values[name] = t.item();
-      if (scalars !== result.scalars) dispose(Object.values(scalars));
+      tidy(() => {
+        const scalars = parallel ? parallel.meanOverWorld(result.scalars) : result.scalars;
+        for (const [name, t] of Object.entries(scalars)) values[name] = t.item();
+      });
       p.last = values;
       run.folder.logMetrics({ step: p.step, epoch: result.epoch, ...values });
       emit({ type: 'step', stage: run.stage, step: p.step, totalSteps: run.totalSteps, epoch: result.epoch, values });

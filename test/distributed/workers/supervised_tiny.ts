@@ -37,9 +37,8 @@ function losses(steps: number, parallel: DataParallel | null, step: (lr: number)
   const out: number[] = [];
   for (let i = 0; i < steps; i++) {
     const r = step(SUPERVISED_TINY.lr);
-    const { loss } = parallel ? parallel.meanOverWorld({ loss: r.scalars.loss }) : r.scalars;
-    out.push(loss.item());
-    dispose([...Object.values(r.scalars), loss]);
+    out.push(tidy(() => (parallel ? parallel.meanOverWorld({ loss: r.scalars.loss }) : r.scalars).loss.item()));
+    dispose(Object.values(r.scalars));
   }
   return out;
 }
