@@ -61,7 +61,7 @@ async function run(nproc: number, threads: number): Promise<WorkerResult[]> {
   const script = fileURLToPath(import.meta.url);
   return Promise.all(Array.from({ length: nproc }, (_, rank) => new Promise<WorkerResult>((resolve, reject) => {
     const env = { ...process.env, BENCH_THREADS: String(threads), OMP_NUM_THREADS: String(threads), RANK: String(rank), WORLD_SIZE: String(nproc), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port) };
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...process.argv.slice(2)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--single-threaded-gc', '--import', 'tsx', script, ...process.argv.slice(2)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c));
     child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`rank ${rank} exited ${code}: ${out}`))));

@@ -33,6 +33,8 @@ const projHeadSchema = z.strictObject({
   numLayers: z.number().int().min(0).optional(),
   /** Width of the last projection layer (z). */
   outDim: z.number().int().min(1).default(128),
+  /** Width of the middle layers; defaults to the encoder's output width (the official head). */
+  hiddenDim: z.number().int().min(1).optional(),
   /** Layers that exist (the rest were cut for fine-tuning); defaults to numLayers. */
   keepLayers: z.number().int().min(0).optional(),
 });
@@ -74,7 +76,14 @@ export interface ModelDescription {
   readonly imageSize: number;
   readonly stem: StemKind;
   readonly numClasses: number;
-  readonly projHead: { readonly mode: ProjHeadMode; readonly numLayers: number; readonly outDim: number; readonly keepLayers: number };
+  readonly projHead: {
+    readonly mode: ProjHeadMode;
+    readonly numLayers: number;
+    readonly outDim: number;
+    readonly keepLayers: number;
+    /** Middle-layer width; absent = the encoder's output width. */
+    readonly hiddenDim?: number;
+  };
   readonly ftProjSelector: number;
   readonly zeroInitLogits: boolean;
   readonly bnMomentum: number;
@@ -112,7 +121,7 @@ function resolveProjHead(h: z.output<typeof projHeadSchema>): ModelDescription['
   const keepLayers = h.keepLayers ?? numLayers;
   if (keepLayers > numLayers) problems.push(`projHead.keepLayers: ${keepLayers} is more than numLayers (${numLayers})`);
   if (problems.length) throw new ModelDescriptionError(problems);
-  return { mode: h.mode, numLayers, outDim: h.outDim, keepLayers };
+  return { mode: h.mode, numLayers, outDim: h.outDim, keepLayers, ...(h.hiddenDim === undefined ? {} : { hiddenDim: h.hiddenDim }) };
 }
 
 function selectorProblems(selector: number, layers: number): string[] {

@@ -1,4 +1,5 @@
-// SimCLRv2 projection head: Linear (no bias) + BN per layer, ReLU on all but the last, hidden width = input width,
+// SimCLRv2 projection head: Linear (no bias) + BN per layer, ReLU on all but the last, hidden width = input width
+// unless hiddenDim says otherwise (wider heads help narrow encoders, as solo-learn's proj_hidden_dim),
 // last BN without beta (official LinearLayer: center=use_bias=False). Reference: tf2/model.py ProjectionHead, LinearLayer.
 import { BatchNorm1d, Layer, Linear, Module, init } from '../nn/index.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -7,14 +8,21 @@ import { bnShapes, linearShapes, prefixed, type ParamShape } from './param_shape
 import type { BnSpec } from './spec.js';
 
 export interface ProjectionHeadOptions {
-  /** Width of h (the encoder output); also the hidden width. */
+  /** Width of h (the encoder output). */
   inFeatures: number;
+  /** Width of the middle layers; defaults to inFeatures (the official head). */
+  hiddenDim?: number;
   /** Layers of the full head (mode 'none' = 0, 'linear' = 1); the last maps to outDim. */
   numLayers: number;
   outDim: number;
   /** Layers actually built (fewer after cutting for fine-tuning); defaults to numLayers. */
   keepLayers?: number;
   bn: BnSpec;
+}
+
+/** The width of the head's middle layers. */
+export function hiddenWidth(o: Pick<ProjectionHeadOptions, 'inFeatures' | 'hiddenDim'>): number {
+  return o.hiddenDim ?? o.inFeatures;
 }
 
 interface LayerShape { inFeatures: number; outFeatures: number; last: boolean }
@@ -24,7 +32,7 @@ function layerShapes(o: ProjectionHeadOptions): LayerShape[] {
   if (kept > o.numLayers) throw new RangeError(`ProjectionHead: keepLayers (${kept}) exceeds numLayers (${o.numLayers})`);
   return Array.from({ length: kept }, (_, i) => {
     const last = i === o.numLayers - 1;
-    return { inFeatures: o.inFeatures, outFeatures: last ? o.outDim : o.inFeatures, last };
+    return { inFeatures: i === 0 ? o.inFeatures : hiddenWidth(o), outFeatures: last ? o.outDim : hiddenWidth(o), last };
   });
 }
 

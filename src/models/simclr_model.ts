@@ -5,7 +5,7 @@ import { Linear, Module, init } from '../nn/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { parseModelDescription, resolveSelector, withChanges, type ModelDescription, type ModelDescriptionInput } from './description.js';
 import { linearShapes, type ParamShape } from './param_shapes.js';
-import { ProjectionHead, type ProjectionHeadOptions } from './projection_head.js';
+import { ProjectionHead, hiddenWidth, type ProjectionHeadOptions } from './projection_head.js';
 import { ResNet } from './resnet.js';
 import { encoderSpec } from './spec.js';
 
@@ -27,14 +27,15 @@ export interface ForwardOptions {
 
 export function projectionHeadOptions(d: ModelDescription): ProjectionHeadOptions {
   const inFeatures = encoderSpec(d).outChannels;
-  return { inFeatures, numLayers: d.projHead.numLayers, outDim: d.projHead.outDim, keepLayers: d.projHead.keepLayers, bn: { momentum: d.bnMomentum, eps: d.bnEps } };
+  const { numLayers, outDim, keepLayers, hiddenDim } = d.projHead;
+  return { inFeatures, hiddenDim, numLayers, outDim, keepLayers, bn: { momentum: d.bnMomentum, eps: d.bnEps } };
 }
 
 /** Input width of the supervised head: the width of the selected projection. */
 export function supervisedInFeatures(d: ModelDescription): number {
   const head = projectionHeadOptions(d);
   const k = resolveSelector(d.ftProjSelector, d.projHead.keepLayers);
-  return k === 0 ? head.inFeatures : k === head.numLayers ? head.outDim : head.inFeatures;
+  return k === 0 ? head.inFeatures : k === head.numLayers ? head.outDim : hiddenWidth(head);
 }
 
 export class SimCLRModel extends Module {

@@ -39,6 +39,7 @@ export function checkInputShape(d: ModelDescription, data: { channels: number; h
 /** Description of a model built from scratch: `arch` over `base` (e.g. a teacher's), for images of the given shape. */
 export function scratchDescription(arch: ArchitectureConfig, input: { channels: number; size: number }, base?: ModelDescription): ModelDescriptionInput {
   const layers = arch.numProjLayers ?? base?.projHead.numLayers ?? 3;
+  const hiddenDim = arch.projHiddenDim ?? base?.projHead.hiddenDim;
   return {
     depth: arch.depth ?? base?.depth ?? 50,
     widthMultiplier: arch.widthMultiplier ?? base?.widthMultiplier ?? 1,
@@ -47,7 +48,9 @@ export function scratchDescription(arch: ArchitectureConfig, input: { channels: 
     stem: arch.stem ?? base?.stem,
     inChannels: input.channels,
     imageSize: input.size,
-    projHead: layers === 0 ? { mode: 'none' } : { mode: 'nonlinear', numLayers: layers, outDim: arch.projOutDim ?? base?.projHead.outDim ?? 128 },
+    projHead: layers === 0 ? { mode: 'none' } : {
+      mode: 'nonlinear', numLayers: layers, outDim: arch.projOutDim ?? base?.projHead.outDim ?? 128, ...(hiddenDim === undefined ? {} : { hiddenDim }),
+    },
     bnMomentum: arch.bnMomentum ?? base?.bnMomentum ?? 0.1,
     zeroInitResidual: arch.zeroInitResidual ?? base?.zeroInitResidual ?? true,
   };

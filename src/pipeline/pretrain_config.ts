@@ -20,6 +20,7 @@ export const pretrainSchema = z.strictObject({
   projHeadMode: z.enum(['none', 'linear', 'nonlinear']).default('nonlinear'),
   numProjLayers: nonNegativeInt.default(3),
   projOutDim: z.number().int().positive().default(128),
+  projHiddenDim: z.number().int().positive().optional().describe('width of the middle projection layers (default: the encoder output width)'),
   ftProjSelector: z.number().int().min(-1).default(0).describe('layer the online linear head reads: 0 = encoder output'),
   bnMomentum: z.number().min(0).max(1).default(0.1).describe('PyTorch convention: 0.1 = the official decay 0.9'),
   zeroInitResidual: z.boolean().default(true),

@@ -36,7 +36,10 @@ export function modelDescriptionFor(c: PretrainConfig, train: Dataset): ModelDes
     inChannels: train.channels, imageSize: Math.max(train.height, train.width),
     // The online linear head needs labels; unlabeled data trains without it.
     numClasses: c.linearEval && train.labels ? train.numClasses : 0,
-    projHead: { mode: c.projHeadMode, numLayers: c.projHeadMode === 'none' ? 0 : c.projHeadMode === 'linear' ? 1 : c.numProjLayers, outDim: c.projOutDim },
+    projHead: {
+      mode: c.projHeadMode, numLayers: c.projHeadMode === 'none' ? 0 : c.projHeadMode === 'linear' ? 1 : c.numProjLayers, outDim: c.projOutDim,
+      ...(c.projHiddenDim === undefined ? {} : { hiddenDim: c.projHiddenDim }),
+    },
     ftProjSelector: c.ftProjSelector, bnMomentum: c.bnMomentum, zeroInitResidual: c.zeroInitResidual,
   };
 }

@@ -20,6 +20,7 @@ export const architectureFields = {
   seRatio: z.number().min(0).max(1).optional(),
   numProjLayers: nonNegativeInt.optional().describe('projection layers of a model built from scratch (default 3)'),
   projOutDim: z.number().int().positive().optional(),
+  projHiddenDim: z.number().int().positive().optional().describe('middle projection width of a model built from scratch (default: encoder width)'),
   bnMomentum: z.number().min(0).max(1).optional(),
   zeroInitResidual: z.boolean().optional(),
 };

@@ -70,3 +70,28 @@ test('projection weights start N(0, 0.01) as the official RandomNormal(stddev=0.
     head.dispose();
   }
 });
+
+test('hiddenDim widens the middle layers only; a model cut after a middle layer feeds the supervised head that width', () => {
+  const head = new ProjectionHead({ inFeatures: 12, hiddenDim: 20, numLayers: 3, outDim: 5, bn: BN });
+  try {
+    assert.deepEqual([...head.namedParameters()].filter(([n]) => n.endsWith('linear.weight')).map(([n, p]) => [n, p.shape]), [
+      ['0.linear.weight', [20, 12]], ['1.linear.weight', [20, 20]], ['2.linear.weight', [5, 20]],
+    ]);
+    assert.deepEqual(head.widths(), [12, 20, 20, 5]);
+  } finally {
+    head.dispose();
+  }
+  const description = { depth: 18, widthMultiplier: 0.0625, imageSize: 16, numClasses: 3, ftProjSelector: 1 } as const;
+  const model = new SimCLRModel({ ...description, projHead: { mode: 'nonlinear', outDim: 8, hiddenDim: 24, keepLayers: 1 } });
+  try {
+    model.eval();
+    assert.deepEqual(model.description.projHead, { mode: 'nonlinear', numLayers: 3, outDim: 8, keepLayers: 1, hiddenDim: 24 });
+    tidy(() => noGrad(() => {
+      const out = model.forward(randn([2, 3, 16, 16]));
+      assert.deepEqual(out.projections.map((p) => p.shape), [[2, 32], [2, 24]]);
+      assert.deepEqual(out.logits!.shape, [2, 3]);
+    }));
+  } finally {
+    model.dispose();
+  }
+});
