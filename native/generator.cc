@@ -24,6 +24,21 @@ at::Generator& unwrapGenerator(const Napi::Value& value, const std::string& what
   return *value.As<Napi::External<at::Generator>>().Data();
 }
 
+uint64_t readSeed(const Napi::Value& value, const std::string& what) {
+  if (value.IsBigInt()) {
+    bool lossless = false;  // napi refuses a null out-pointer here
+    uint64_t seed = value.As<Napi::BigInt>().Uint64Value(&lossless);
+    if (!lossless) throw ArgRangeError(what + ": a BigInt seed must be in [0, 2^64)");
+    return seed;
+  }
+  if (!value.IsNumber()) throw ArgTypeError(what + ": seed must be a number or a BigInt");
+  double seed = value.As<Napi::Number>().DoubleValue();
+  if (!(seed >= 0 && seed <= 9007199254740991.0 && seed == static_cast<double>(static_cast<uint64_t>(seed)))) {
+    throw ArgRangeError(what + ": seed must be a non-negative integer up to 2^53 - 1 (use a BigInt beyond)");
+  }
+  return static_cast<uint64_t>(seed);
+}
+
 }  // namespace simclr
 
 using namespace simclr;
@@ -31,8 +46,7 @@ using namespace simclr;
 // newGenerator(seed, device?) -> generator handle (CPU only unless a CUDA build is loaded).
 NAPI_ENTRY(NewGenerator) {
   Napi::Env env = info.Env();
-  uint64_t seed = info[0].IsBigInt() ? info[0].As<Napi::BigInt>().Uint64Value(nullptr)
-                                     : static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+  uint64_t seed = readSeed(info[0], "newGenerator");
   std::string device = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "cpu";
   if (parseDevice(device).type() != c10::DeviceType::CPU) throw ArgRangeError("newGenerator: only cpu generators are supported, got " + device);
   auto* gen = new at::Generator(at::make_generator<at::CPUGeneratorImpl>(seed));
@@ -43,8 +57,7 @@ NAPI_ENTRY(NewGenerator) {
 
 NAPI_ENTRY(GeneratorSeed) {
   at::Generator& gen = unwrapGenerator(info[0], "generatorSeed");
-  uint64_t seed = info[1].IsBigInt() ? info[1].As<Napi::BigInt>().Uint64Value(nullptr)
-                                     : static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value());
+  uint64_t seed = readSeed(info[1], "generatorSeed");
   std::lock_guard<std::mutex> lock(gen.mutex());
   gen.set_current_seed(seed);
   return info.Env().Undefined();

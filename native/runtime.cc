@@ -5,14 +5,13 @@
 #include <ATen/Context.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include "errors.h"
+#include "generator.h"
 #include "tensor_handle.h"
 
 using namespace simclr;
 
 NAPI_ENTRY(ManualSeed) {
-  if (!info[0].IsNumber() && !info[0].IsBigInt()) throw ArgTypeError("manualSeed: seed must be a number");
-  uint64_t seed = info[0].IsBigInt() ? info[0].As<Napi::BigInt>().Uint64Value(nullptr)
-                                     : static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+  uint64_t seed = readSeed(info[0], "manualSeed");
   at::manual_seed(seed);  // seeds the CPU generator and every CUDA device's
   return info.Env().Undefined();
 }

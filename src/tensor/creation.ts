@@ -84,9 +84,17 @@ export function tensor(data: NestedArray | NativeTypedArray, shapeOrOptions?: nu
     const dtype = options.dtype ?? inferDtype(data);
     return finish(new Tensor(native.FromTypedArray(data, shape, dtypeCode(dtype), options.device)), options);
   }
-  const shape = shapeOf(data);
+  const nestedShape = shapeOf(data);
   const flat: number[] = [];
-  flatten(data, shape, flat);
+  flatten(data, nestedShape, flat);
+  // An explicit shape reshapes the nested data, as it does a typed array; the element counts must agree.
+  const shape = Array.isArray(shapeOrOptions) ? shapeOrOptions : nestedShape;
+  if (shape !== nestedShape) {
+    checkShape(shape, 'tensor');
+    if (shape.reduce((a, b) => a * b, 1) !== flat.length) {
+      throw new RangeError(`tensor: shape [${shape}] does not fit nested data of shape [${nestedShape}] (${flat.length} elements)`);
+    }
+  }
   const isBool = typeof firstLeaf(data) === 'boolean';
   const dtype = options.dtype ?? (isBool ? 'bool' : 'float32');
   return finish(new Tensor(native.FromTypedArray(Float64Array.from(flat), shape, dtypeCode(dtype), options.device)), options);

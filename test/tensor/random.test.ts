@@ -80,3 +80,20 @@ test('bad RNG states are refused with libtorch\'s message', () => {
   assert.throws(() => setRngState(new Uint8Array(3)), /RNG state size to be 3/);
   assert.throws(() => new Generator(1).setState(new Uint8Array(3)), /RNG state size to be 3/);
 });
+
+test('seeds: a BigInt seeds like the same Number; negative, fractional or too large seeds are refused by name', () => {
+  assert.deepEqual(drawAll(new Generator(5n)), drawAll(new Generator(5)));
+  const big = new Generator(2n ** 64n - 1n);
+  assert.equal(drawAll(big).length, drawAll(new Generator(1)).length);
+  assert.throws(() => new Generator(2n ** 64n), /newGenerator: a BigInt seed must be in \[0, 2\^64\)/);
+  assert.throws(() => new Generator(-1n), /newGenerator: a BigInt seed/);
+  assert.throws(() => new Generator(-1), /newGenerator: seed must be a non-negative integer/);
+  assert.throws(() => new Generator(1.5), /newGenerator: seed must be a non-negative integer/);
+  assert.throws(() => new Generator(2 ** 53), /up to 2\^53 - 1/);
+  assert.throws(() => new Generator(0).manualSeed(Number.NaN), /generatorSeed: seed must be a non-negative integer/);
+  assert.throws(() => manualSeed(-3), /manualSeed: seed must be a non-negative integer/);
+  manualSeed(7n);
+  const fromBigInt = drawAll();
+  manualSeed(7);
+  assert.deepEqual(drawAll(), fromBigInt);
+});

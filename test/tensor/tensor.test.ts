@@ -16,6 +16,12 @@ test('creation infers dtypes and keeps shapes, including empty and 0-d', () => t
   assert.deepEqual(tensor([true, false]).toArray(), [true, false]);
 }));
 
+test('an explicit shape reshapes nested data as it does a typed array, and must hold the same number of elements', () => tidy(() => {
+  assert.deepEqual(tensor([[1, 2], [3, 4], [5, 6]], [2, 3]).toArray(), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(tensor([1, 2, 3, 4], [2, 2], { dtype: 'int64' }).toArray(), [[1, 2], [3, 4]]);
+  assert.throws(() => tensor([[1, 2], [3, 4]], [3]), /tensor: shape \[3\] does not fit nested data of shape \[2,2\] \(4 elements\)/);
+}));
+
 test('dtype moves convert values like PyTorch', () => tidy(() => {
   const x = tensor([2.7, -2.7, 0.5]);
   assert.deepEqual(x.to('int64').toFlatArray(), [2, -2, 0], 'truncation toward zero');
