@@ -90,7 +90,7 @@ export abstract class Optimizer<O extends GroupOptions> {
           let state = this.#state.get(p);
           if (!state) this.#state.set(p, (state = { step: 0, buffers: new Map() }));
           state.step += 1;
-          this.updateParameter(p, grad, group, state);
+          this.updateParameter(p, grad, p.lrScale === 1 ? group : { ...group, lr: group.lr * p.lrScale }, state);
         }
       }
     }));

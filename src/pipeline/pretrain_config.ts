@@ -47,6 +47,8 @@ export const pretrainSchema = z.strictObject({
   cropMinArea: z.number().gt(0).max(1).default(0.08),
   // monitoring
   linearEval: z.boolean().default(true),
+  linearEvalLrScale: positive.default(1)
+    .describe("online linear head's learning rate as a fraction of the schedule's (1 = the official code)"),
   knnEvery: z.number().nonnegative().default(1).describe('epochs between kNN evaluations; 0 = only at the end'),
   knnK: z.number().int().positive().default(200),
   knnTemperature: positive.default(0.1),

@@ -56,6 +56,7 @@ export async function setupPretrain(c: PretrainConfig, o: SetupOptions = {}): Pr
   const train = firstN(data.train, c.trainLimit);
   const test = data.test ? firstN(data.test, c.evalLimit) : null;
   const model = buildModel(modelDescriptionFor(c, train));
+  for (const p of model.supervisedHead?.parameters() ?? []) p.lrScale = c.linearEvalLrScale;
   if (c.device !== 'cpu') throw new Error(`device '${c.device}': moving models to accelerators is not supported yet; use --device cpu`);
   const augment = pretrainAugment(c);
   const loader = new DataLoader(train, {

@@ -64,6 +64,30 @@ describe('Optimizer basics', () => {
   });
 
   for (const [name, make] of Object.entries(FACTORIES)) {
+    it(`${name}: a parameter's lrScale gives it the step of that fraction of the learning rate, from the first step on`, () => {
+      // The same gradients for a parameter at lrScale 0.25 and a copy in an optimiser whose lr is 0.25x.
+      const scaled = new Parameter(ones([3]), { lrScale: 0.25, larsAdapt: false });
+      const plain = new Parameter(ones([3]), { larsAdapt: false });
+      const optScaled = make([scaled]);
+      const optPlain = make([plain]);
+      for (const g of optPlain.paramGroups) g.lr *= 0.25;
+      for (let step = 0; step < 3; step++) {
+        tidy(() => {
+          scaled.grad = ones([3]).mul(step + 1);
+          plain.grad = ones([3]).mul(step + 1);
+        });
+        optScaled.step();
+        optPlain.step();
+      }
+      assert.ok(scaled.toFlatArray()[0] < 1, 'the scaled parameter moved');
+      assert.deepEqual(scaled.toFlatArray(), plain.toFlatArray());
+      assert.equal(optScaled.paramGroups[0].lr, optPlain.paramGroups[0].lr * 4, "the group's own lr is untouched");
+      assert.throws(() => { scaled.lrScale = -1; }, /Parameter.lrScale must be a finite number >= 0, got -1/);
+      optScaled.dispose();
+      optPlain.dispose();
+      dispose([scaled, plain]);
+    });
+
     it(`${name}: step() reads nothing back to the host and leaks no tensor`, () => {
       manualSeed(3);
       const model = mlp();

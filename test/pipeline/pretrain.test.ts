@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolvePretrainConfig } from '../../src/pipeline/pretrain_config.js';
 import { pretrain } from '../../src/pipeline/pretrain.js';
+import { setupPretrain } from '../../src/pipeline/pretrain_setup.js';
 import { loadCheckpoint } from '../../src/pipeline/checkpoint.js';
 import { ConfigError } from '../../src/pipeline/config_errors.js';
 import { buildModel } from '../../src/models/index.js';
@@ -103,6 +104,21 @@ test('the online linear head never sends gradient into the encoder', () => {
   assert.equal(liveTensors(), before);
   withHead.dispose();
   without.dispose();
+});
+
+test('linearEvalLrScale slows only the online linear head (default 1, as the official code)', async () => {
+  const setup = await setupPretrain(resolvePretrainConfig({ preset: 'tiny', overrides: { linearEvalLrScale: 0.1 } }));
+  try {
+    const head = setup.model.supervisedHead!.parameters();
+    assert.equal(head.length, 2);
+    for (const p of head) assert.equal(p.lrScale, 0.1);
+    for (const p of setup.model.parameters().filter((q) => !head.includes(q))) assert.equal(p.lrScale, 1);
+    assert.equal(resolvePretrainConfig({ preset: 'tiny' }).linearEvalLrScale, 1);
+    assert.throws(() => resolvePretrainConfig({ preset: 'tiny', overrides: { linearEvalLrScale: 0 } }), /linearEvalLrScale/);
+  } finally {
+    setup.model.dispose();
+    setup.optimizer.dispose();
+  }
 });
 
 test('config validation: clear errors for bad values, unknown keys and missing data', () => {
