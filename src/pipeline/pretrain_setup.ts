@@ -25,9 +25,9 @@ export interface PretrainSetup {
   peakLr: number;
 }
 
-/** The augmentation of the config: SimCLR views at the dataset's own size. */
+/** The augmentation of the config: SimCLR views at the dataset's own size, or at viewSize (evaluation stays native). */
 export function pretrainAugment(c: PretrainConfig): AugmentOptions {
-  return { colorStrength: c.colorStrength, blur: c.blur, areaRange: [c.cropMinArea, 1] };
+  return { colorStrength: c.colorStrength, blur: c.blur, areaRange: [c.cropMinArea, 1], ...(c.viewSize ? { size: c.viewSize } : {}) };
 }
 
 export function modelDescriptionFor(c: PretrainConfig, train: Dataset): ModelDescriptionInput {

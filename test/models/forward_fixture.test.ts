@@ -94,7 +94,9 @@ test('SimCLRv2 with SK + SE, ResNet-D stem/shortcut, grayscale input and 3-layer
     model.train();
     tidy(() => {
       const out = model.forward(x);
-      assertClose(out.z, io.get('train_z')!, 'train-mode z');
+      // z ends in a BN without beta over a batch of 6: dividing by that batch's std amplifies float32 summation-order
+      // differences, which depend on the CPU's kernels (1.1e-4 on an AVX-512 EPYC, under 1e-4 elsewhere): 1e-4 relative.
+      assertClose(out.z, io.get('train_z')!, 'train-mode z', 1e-4, 1e-4);
       assertClose(out.logits!, io.get('train_logits')!, 'train-mode logits');
       weightedSum(out.z).backward();
     });

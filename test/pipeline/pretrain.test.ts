@@ -121,6 +121,20 @@ test('linearEvalLrScale slows only the online linear head (default 1, as the off
   }
 });
 
+test('viewSize renders the training views at that side; the model and evaluation keep the native 28 px', async () => {
+  const setup = await setupPretrain(resolvePretrainConfig({ preset: 'tiny', overrides: { viewSize: 20 } }));
+  const batch = setup.loader.next();
+  try {
+    for (const view of batch.views!) assert.deepEqual(view.shape.slice(-2), [20, 20]);
+    assert.equal(setup.model.description.imageSize, 28);
+    assert.throws(() => resolvePretrainConfig({ preset: 'tiny', overrides: { viewSize: 2 } }), /viewSize/);
+  } finally {
+    dispose([batch.views, batch.labels]);
+    setup.model.dispose();
+    setup.optimizer.dispose();
+  }
+});
+
 test('config validation: clear errors for bad values, unknown keys and missing data', () => {
   const problems = (overrides: Record<string, unknown>, preset: string | null = 'tiny') => {
     try {
