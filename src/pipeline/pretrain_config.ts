@@ -86,9 +86,6 @@ export const pretrainPresets: Record<string, Partial<PretrainConfigInput>> = {
     data: 'fashion-mnist', depth: 18, widthMultiplier: 0.25, stem: 'stride2', batchSize: 256, epochs: 18, optimizer: 'lars', learningRate: 1.0,
     lrScaling: 'linear', warmupEpochs: 1, weightDecay: 1e-4, temperature: 0.2, colorStrength: 1.0, blur: false,
     cropMinArea: 0.35, knnEvery: 3, logEvery: 20, checkpointEvery: 500,
-    // The online linear head at the full LARS lr (1.0, no trust ratio) oscillated (loss 1-4.7); at 0.1x it settles
-    // (0.65). It reads detached features, so the encoder trains identically (same kNN to the last digit).
-    linearEvalLrScale: 0.1,
   },
   /** The official CIFAR-10 recipe (google-research/simclr README). */
   cifar10: {
