@@ -1,5 +1,5 @@
 // Data-parallel throughput on this machine: the fashion-mnist-cpu preset's pretraining step (ResNet-18 x0.25, 28x28,
-// global batch 256, LARS, synchronised BN, gathered negatives) as 1 process x 2 threads and 2 processes x 1 thread,
+// global batch 256, the preset's optimiser, synchronised BN, gathered negatives) as 1 process x 2 threads and 2 processes x 1 thread,
 // with the share of each step spent in c10d collectives. Usage: node --import tsx bench/distributed.ts [--steps 30]
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -80,7 +80,8 @@ function report(label: string, results: WorkerResult[]): number {
 if (process.env.RANK !== undefined) {
   await worker();
 } else {
-  console.log(`fashion-mnist-cpu preset (ResNet-18 x0.25, 28x28, global batch 256, LARS), ${STEPS} timed steps after ${WARMUP} warm-up; model step only`);
+  const { optimizer } = resolvePretrainConfig({ preset: 'fashion-mnist-cpu' });
+  console.log(`fashion-mnist-cpu preset (ResNet-18 x0.25, 28x28, global batch 256, ${optimizer}), ${STEPS} timed steps after ${WARMUP} warm-up; model step only`);
   const one = report('1 process x 2 threads', await run(1, 2));
   const two = report('2 processes x 1 thread', await run(2, 1));
   console.log(`ratio (2 processes / 1 process): ${(two / one).toFixed(2)}`);
