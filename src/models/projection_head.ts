@@ -27,6 +27,11 @@ export function hiddenWidth(o: Pick<ProjectionHeadOptions, 'inFeatures' | 'hidde
 
 interface LayerShape { inFeatures: number; outFeatures: number; last: boolean }
 
+/** Output width of each layer that is built (the kept ones). */
+export function projectionLayerWidths(o: ProjectionHeadOptions): number[] {
+  return layerShapes(o).map((shape) => shape.outFeatures);
+}
+
 function layerShapes(o: ProjectionHeadOptions): LayerShape[] {
   const kept = o.keepLayers ?? o.numLayers;
   if (kept > o.numLayers) throw new RangeError(`ProjectionHead: keepLayers (${kept}) exceeds numLayers (${o.numLayers})`);

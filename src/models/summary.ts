@@ -4,7 +4,7 @@ import { parseModelDescription, type ModelDescription, type ModelDescriptionInpu
 import { countParams, type ParamShape } from './param_shapes.js';
 import { STAGE_NAMES } from './resnet.js';
 import { SimCLRModel, projectionHeadOptions } from './simclr_model.js';
-import { hiddenWidth } from './projection_head.js';
+import { projectionLayerWidths } from './projection_head.js';
 import { encoderSpec, type EncoderSpec } from './spec.js';
 import { stemOutputSide } from './stem.js';
 
@@ -56,7 +56,7 @@ function encoderRows(spec: EncoderSpec, imageSize: number): Omit<SummaryRow, 'pa
 
 function headRows(d: ModelDescription): Omit<SummaryRow, 'params'>[] {
   const head = projectionHeadOptions(d);
-  const widths = Array.from({ length: d.projHead.keepLayers }, (_, i) => (i === head.numLayers - 1 ? head.outDim : hiddenWidth(head)));
+  const widths = projectionLayerWidths(head);
   const rows = widths.length ? [{ name: 'projection_head', type: 'ProjectionHead', depth: 0, outputShape: [widths[widths.length - 1]] }] : [];
   widths.forEach((w, i) => rows.push({ name: `projection_head.${i}`, type: 'ProjectionLayer', depth: 1, outputShape: [w] }));
   if (d.numClasses > 0) rows.push({ name: 'supervised_head', type: 'Linear', depth: 0, outputShape: [d.numClasses] });
