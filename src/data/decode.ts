@@ -37,7 +37,8 @@ export async function decodeImage(file: string, o: DecodeOptions): Promise<Uint8
     throw new DataError(file, `corrupt or unsupported image: ${firstLine(err)}`);
   }
   const { width, height, channels } = out.info;
-  if (width !== o.width || height !== o.height || channels !== o.channels) {
+  // The byte count too: a 16-bit result (2 bytes a sample) would otherwise pass the shape check.
+  if (width !== o.width || height !== o.height || channels !== o.channels || out.data.byteLength !== width * height * channels) {
     throw new DataError(file, `decoded to ${height}x${width}x${channels}, expected ${o.height}x${o.width}x${o.channels}`);
   }
   return new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);

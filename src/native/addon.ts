@@ -75,6 +75,12 @@ export interface NativeAddon {
 }
 
 function findAddon(): string {
+  // SIMCLR_ADDON names another build of the addon (the sanitizer build of scripts/build-asan.sh).
+  const chosen = process.env.SIMCLR_ADDON;
+  if (chosen) {
+    if (!existsSync(chosen)) throw new Error(`SIMCLR_ADDON=${chosen}: no such file`);
+    return chosen;
+  }
   // Works from src/ (tsx) and dist/ alike: both sit one level below the package root.
   const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const candidates = ['build/Release/simclr_native.node', 'build/Debug/simclr_native.node'].map((p) => join(packageRoot, p));

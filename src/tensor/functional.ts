@@ -22,7 +22,38 @@ export interface Conv2dOptions { stride?: Pair; padding?: Pair; dilation?: Pair;
 
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
   const { stride = 1, padding = 0, dilation = 1, groups = 1 } = options;
+  if (isStridedPointwise(weight, stride, padding) && input.device === 'cpu') {
+    return pointwiseConvBySubsampling(input, weight, bias ?? null, stride, groups);
+  }
   return callTensor('aten::conv2d', [input, weight, bias ?? null, stride, padding, dilation, groups]);
+}
+
+const pair = (p: Pair): [number, number] => (typeof p === 'number' ? [p, p] : p);
+
+/** A 1x1 kernel with stride > 1 and no padding (the ResNet projection shortcut). */
+function isStridedPointwise(weight: Tensor, stride: Pair, padding: Pair): boolean {
+  const [kh, kw] = weight.shape.slice(2);
+  const [sh, sw] = pair(stride);
+  const [ph, pw] = pair(padding);
+  return kh === 1 && kw === 1 && (sh > 1 || sw > 1) && ph === 0 && pw === 0;
+}
+
+/**
+ * A strided 1x1 convolution computed as subsampling then a stride-1 1x1 convolution (the same function).
+ * Why: oneDNN's strided 1x1 kernels (libtorch 1.13's bundled oneDNN, and later ones) copy the strided pixels
+ * into a per-thread "reduce to unit stride" workspace, and with a channels-last source whose channel count is
+ * not a multiple of the ISA's channel block (8 with AVX2, 16 with AVX-512) the weight-gradient kernel writes
+ * past that workspace: heap corruption ("free(): invalid next size", segfaults) or wrong weight gradients.
+ * PyTorch 1.13 itself crashes on conv2d(x (32, 4, 32, 32) channels-last, w (8, 4, 1, 1), stride 2).backward().
+ */
+function pointwiseConvBySubsampling(input: Tensor, weight: Tensor, bias: Tensor | null, stride: Pair, groups: number): Tensor {
+  const [sh, sw] = pair(stride);
+  const rows = sh > 1 ? input.slice(-2, null, null, sh) : input; // (N, C, ceil(H/sh), W)
+  const sub = sw > 1 ? rows.slice(-1, null, null, sw) : rows; // (N, C, ceil(H/sh), ceil(W/sw))
+  const out = callTensor('aten::conv2d', [sub, weight, bias, 1, 0, 1, groups]); // (N, out, H', W')
+  if (sub !== input) sub.dispose();
+  if (rows !== input && rows !== sub) rows.dispose();
+  return out;
 }
 
 export interface BatchNormOptions {
