@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Reference values for NT-Xent and the distillation loss, computed with PyTorch (run with /usr/bin/python3).
 
-NT-Xent transcribes google-research/simclr tf2/objective.py add_contrastive_loss (single replica), with the
-two directions averaged. Writes test/fixtures/losses/losses.json; run once, commit the output.
+NT-Xent transcribes google-research/simclr tf2/objective.py add_contrastive_loss (single replica): the two
+directions' batch-mean cross-entropies summed, and run.py's contrast_acc (argmax over the cross-view logits). Writes test/fixtures/losses/losses.json; run once, commit the output.
 """
 import json
 import pathlib
@@ -25,16 +25,17 @@ def nt_xent(z, temperature, hidden_norm=True):
     ba = h2 @ h1.T / temperature
     loss_a = F.cross_entropy(torch.cat([ab, aa], 1), labels)
     loss_b = F.cross_entropy(torch.cat([ba, bb], 1), labels)
-    return (loss_a + loss_b) / 2
+    contrast_acc = (ab.argmax(1) == labels).double().mean()
+    return loss_a + loss_b, contrast_acc
 
 
 cases = []
 for n, d, t, norm in [(2, 3, 0.5, True), (4, 8, 0.1, True), (8, 16, 0.5, True), (5, 4, 1.0, False)]:
     z = torch.randn(2 * n, d, dtype=torch.float64, requires_grad=True)
-    loss = nt_xent(z, t, norm)
+    loss, acc = nt_xent(z, t, norm)
     loss.backward()
     cases.append({"n": n, "d": d, "temperature": t, "hidden_norm": norm, "z": z.detach().flatten().tolist(),
-                  "loss": loss.item(), "grad": z.grad.flatten().tolist()})
+                  "loss": loss.item(), "grad": z.grad.flatten().tolist(), "contrast_acc": acc.item()})
 
 distill = []
 for n, c, t, sq in [(4, 10, 1.0, False), (6, 5, 2.0, True), (3, 7, 0.5, False)]:

@@ -17,15 +17,23 @@ export interface NtXentOptions {
   world?: World;
   /** Extra negatives (K, D), e.g. a memory queue from an EMA encoder; already normalised, no gradient. */
   extraNegatives?: Tensor | null;
+  /**
+   * How the two directions' batch-mean cross-entropies combine: 'sum' (default) is the official
+   * `tf.reduce_mean(loss_a + loss_b)`; 'mean' halves it (under LARS the same as doubling the weight decay, under
+   * SGD half the step).
+   */
+  directions?: 'sum' | 'mean';
 }
 
 export interface NtXentResult {
-  /** Mean over the local batch and both directions. */
+  /** Batch mean of each direction's cross-entropy, summed (or averaged) over the two directions. */
   loss: Tensor;
-  /** (N, 2 * globalN [+ K]) logits of view 1 against [view 2, view 1, extra], for the contrastive accuracy. */
+  /** (N, 2 * globalN [+ K]) logits of view 1 against [view 2, view 1, extra]. */
   logits: Tensor;
   /** (N,) index of each row's positive in `logits`. */
   labels: Tensor;
+  /** globalN: the number of view-2 columns at the start of `logits`. */
+  globalBatch: number;
 }
 
 /**
@@ -33,8 +41,9 @@ export interface NtXentResult {
  * Each view-1 row's positive is its view-2 row; its negatives are the other 2(globalN) - 2 projections.
  */
 export function ntXent(z: Tensor, options: NtXentOptions): NtXentResult {
-  const { temperature, hiddenNorm = true, world = singleProcess, extraNegatives = null } = options;
+  const { temperature, hiddenNorm = true, world = singleProcess, extraNegatives = null, directions = 'sum' } = options;
   if (!(temperature > 0)) throw new RangeError(`ntXent: temperature must be > 0, got ${temperature}`);
+  if (directions !== 'sum' && directions !== 'mean') throw new RangeError(`ntXent: directions must be 'sum' or 'mean', got '${String(directions)}'`);
   if (z.ndim !== 2 || z.shape[0] % 2 !== 0 || z.shape[0] < 4) {
     throw new RangeError(`ntXent: expected projections of shape (2N, D) with N >= 2, got [${z.shape}]`);
   }
@@ -54,11 +63,16 @@ export function ntXent(z: Tensor, options: NtXentOptions): NtXentResult {
   const extraB = extraNegatives ? [h2.matmul(extraNegatives.t()).mul(scale)] : []; // (N, K)
   const logitsA = cat([logitsAB, logitsAA, ...extraA], 1); // (N, 2*W*N [+K])
   const logitsB = cat([logitsBA, logitsBB, ...extraB], 1); // (N, 2*W*N [+K])
-  const loss = F.crossEntropy(logitsA, labels).add(F.crossEntropy(logitsB, labels)).mul(0.5); // ()
-  return { loss, logits: logitsA, labels };
+  const both = F.crossEntropy(logitsA, labels).add(F.crossEntropy(logitsB, labels)); // ()
+  const loss = directions === 'sum' ? both : both.mul(0.5); // ()
+  return { loss, logits: logitsA, labels, globalBatch: world.size * n };
 }
 
-/** Fraction of rows whose largest logit is the positive (the official "contrast_acc"). */
+/**
+ * The official "contrast_acc" (tf2/run.py): the fraction of view-1 rows whose largest cross-view logit (against
+ * view 2 only, the first globalN columns) is the positive.
+ */
 export function contrastiveAccuracy(result: NtXentResult): Tensor {
-  return result.logits.argmax(1).eq(result.labels).float().mean(); // ()
+  const crossView = result.logits.narrow(1, 0, result.globalBatch); // (N, W*N) view 1 against view 2
+  return crossView.argmax(1).eq(result.labels).float().mean(); // ()
 }

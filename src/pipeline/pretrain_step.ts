@@ -17,6 +17,8 @@ export interface StepContext {
   optimizer: Optimizer<GroupOptions>;
   temperature: number;
   hiddenNorm: boolean;
+  /** How NT-Xent combines its two directions (default 'sum', the official scale). */
+  directions?: 'sum' | 'mean';
   world: World;
   /** MoCo-style memory: EMA model and queue, when enabled. */
   memory: { ema: SimCLRModel; queue: NegativeQueue; momentum: number } | null;
@@ -38,7 +40,7 @@ export function pretrainStep(ctx: StepContext, views: [Tensor, Tensor], labels: 
     const { model, optimizer, memory } = ctx;
     const x = cat(views, 0); // (2B, C, H, W): view 1 rows then view 2 rows
     const out = model.forward(x, { linearEval: true });
-    const contrast = ntXent(out.z, { temperature: ctx.temperature, hiddenNorm: ctx.hiddenNorm, world: ctx.world, extraNegatives: memory?.queue.negatives() ?? null });
+    const contrast = ntXent(out.z, { temperature: ctx.temperature, hiddenNorm: ctx.hiddenNorm, directions: ctx.directions, world: ctx.world, extraNegatives: memory?.queue.negatives() ?? null });
     let loss = contrast.loss; // ()
     let linearLoss: Tensor | null = null;
     let linearAcc: Tensor | null = null;

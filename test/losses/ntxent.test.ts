@@ -38,7 +38,7 @@ test('equals the direct float64 formula on random inputs for several sizes and t
       tidy(() => {
         const z = randn([2 * n, d], { dtype: 'float64' });
         const expected = directNtXent(toRows(z.toFlatArray(), d), temperature, true);
-        const { loss } = ntXent(z, { temperature });
+        const { loss } = ntXent(z, { temperature, directions: 'mean' });
         assert.ok(Math.abs(loss.item() - expected) < 1e-9, `n=${n} t=${temperature}: ${loss.item()} vs ${expected}`);
       });
     }
@@ -49,13 +49,38 @@ test('matches the PyTorch transcription of the official loss, value and gradient
   for (const c of fixtures.ntxent) {
     tidy(() => {
       const z = tensor(Float64Array.from(c.z), [2 * c.n, c.d]).requiresGrad_();
-      const { loss } = ntXent(z, { temperature: c.temperature, hiddenNorm: c.hidden_norm });
+      const result = ntXent(z, { temperature: c.temperature, hiddenNorm: c.hidden_norm });
+      const { loss } = result;
       assert.ok(Math.abs(loss.item() - c.loss) < 1e-10, `loss ${loss.item()} vs ${c.loss}`);
+      assert.ok(Math.abs(contrastiveAccuracy(result).item() - c.contrast_acc) < 1e-6, 'contrast_acc');
       loss.backward();
       const grad = z.grad!.toFlatArray();
       grad.forEach((g, i) => assert.ok(Math.abs(g - c.grad[i]) < 1e-10, `grad[${i}] ${g} vs ${c.grad[i]}`));
     });
   }
+});
+
+test("'sum' (the official scale, default) is twice 'mean' in value and gradient", () => {
+  manualSeed(9);
+  tidy(() => {
+    const z = randn([12, 5], { dtype: 'float64' }).requiresGrad_();
+    const [sum, mean] = (['sum', 'mean'] as const).map((directions) => ntXent(z, { temperature: 0.2, directions }).loss);
+    assert.ok(Math.abs(sum.item() - 2 * mean.item()) < 1e-12, `${sum.item()} vs 2 x ${mean.item()}`);
+    assert.equal(ntXent(z, { temperature: 0.2 }).loss.item(), sum.item());
+    assert.throws(() => ntXent(z, { temperature: 0.2, directions: 'max' as never }), /directions must be 'sum' or 'mean'/);
+  });
+});
+
+test('contrastive accuracy looks at the cross-view logits only (a close same-view negative does not count)', () => {
+  tidy(() => {
+    // Rows 0,1 are view 1 of images 0,1; rows 2,3 their view 2. Image 0's two views are far apart but view 1 of
+    // image 1 sits right next to view 1 of image 0: over 2N columns row 0's argmax would be that same-view row.
+    const z = tensor([[1, 0, 0], [0.99, 0.14, 0], [0.6, 0, 0.8], [0, 1, 0]], [4, 3]);
+    const result = ntXent(z, { temperature: 0.5 });
+    // Cross-view: row 0 against view 2 rows [0.6,0,0.8] (its positive) and [0,1,0]: positive wins; row 1 against
+    // [0.6,0,0.8] (0.594) and [0,1,0] (0.14): the negative wins. Official accuracy 1/2.
+    assert.equal(contrastiveAccuracy(result).item(), 0.5);
+  });
 });
 
 test('gradient matches central finite differences in float64', () => {
