@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { Generator, getNumThreads, rand, setNumThreads, tidy, type Tensor } from '../src/tensor/index.js';
+import { Generator, getNumThreads, rand, setNumThreads, tuneMalloc, tidy, type Tensor } from '../src/tensor/index.js';
 import { DataLoader, FASHION_MNIST_DEBIAN_DIR, fashionMnist, InMemoryDataset, simclrAugment, simclrViews, type AugmentOptions } from '../src/data/index.js';
 
 function arg(name: string, fallback: string): string {
@@ -74,6 +74,7 @@ async function main(): Promise<void> {
   const threads = Number(arg('threads', '2'));
   const batches = Number(arg('batches', '5'));
   const step = process.argv.includes('--step');
+  tuneMalloc(); // the heap settings the CLI runs with
   setNumThreads(threads);
   const malloc = Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_')).map(([k, v]) => `${k}=${v}`).join(' ') || 'glibc defaults';
   console.log(`augmentation throughput, two views per image, ${getNumThreads()} thread(s), malloc: ${malloc}\n`);

@@ -10,7 +10,7 @@ import { initWorld } from '../src/distributed/world_c10d.js';
 import { resolvePretrainConfig } from '../src/pipeline/pretrain_config.js';
 import { setupPretrain } from '../src/pipeline/pretrain_setup.js';
 import { pretrainStep, type StepContext } from '../src/pipeline/pretrain_step.js';
-import { dispose } from '../src/tensor/index.js';
+import { dispose, tuneMalloc } from '../src/tensor/index.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,6 +24,7 @@ interface WorkerResult { rank: number; size: number; threads: number; stepMs: nu
 /** One worker: WARMUP untimed steps, then STEPS timed; prints its averages as JSON. */
 async function worker(): Promise<void> {
   const threads = Number(process.env.BENCH_THREADS);
+  tuneMalloc(); // the heap settings the CLI runs with
   const world = initWorld();
   const config = resolvePretrainConfig({ preset: 'fashion-mnist-cpu', overrides: { threads, steps: STEPS + WARMUP } });
   const setup = await setupPretrain(config, { shard: world.size > 1 ? { rank: world.rank, size: world.size } : undefined });

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { Linear } from '../src/nn/index.js';
 import { ResNet, parseModelDescription } from '../src/models/index.js';
 import { SGD } from '../src/optim/index.js';
-import { F, dispose, manualSeed, rand, randint, setNumThreads, tidy } from '../src/tensor/index.js';
+import { F, dispose, manualSeed, rand, randint, setNumThreads, tuneMalloc, tidy } from '../src/tensor/index.js';
 import { median, startPythonWorker, TUNED_MALLOC_ENV } from './python_worker.js';
 
 const arg = (name: string, fallback: number) => {
@@ -49,6 +49,7 @@ function runTs(m: ReturnType<typeof buildTs>): number {
 }
 
 async function main(): Promise<void> {
+  tuneMalloc(); // the heap settings the CLI runs with
   setNumThreads(threads);
   const python = startPythonWorker(new URL('./engine_pytorch.py', import.meta.url), ['--threads', String(threads)], pythonTunedMalloc ? TUNED_MALLOC_ENV : {});
   const info = await python.ready();

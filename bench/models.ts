@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ResNet, parseModelDescription } from '../src/models/index.js';
 import type { MemoryFormat } from '../src/tensor/dtype.js';
-import { dispose, getNumThreads, randn, setNumThreads, tidy } from '../src/tensor/index.js';
+import { dispose, getNumThreads, randn, setNumThreads, tuneMalloc, tidy } from '../src/tensor/index.js';
 
 interface Case { name: string; depth: 18 | 50; width: number; side: number; batch: number }
 /** Wall-clock throughput, and per second of the process's CPU time (steadier on a shared machine). */
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
   const rounds = flag('rounds', 3);
   const steps = flag('steps', 3);
   const warmup = flag('warmup', 2);
+  tuneMalloc(); // the heap settings the CLI runs with
   setNumThreads(threads);
   const py = startPython(threads);
   const info = await py.ready();

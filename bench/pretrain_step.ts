@@ -13,7 +13,7 @@ import { pretrainPresets, validatePretrainConfig } from '../src/pipeline/pretrai
 import { modelDescriptionFor } from '../src/pipeline/pretrain_setup.js';
 import { pretrainStep, type StepContext } from '../src/pipeline/pretrain_step.js';
 import type { Dataset } from '../src/data/dataset.js';
-import { dispose, manualSeed, rand, randint, setNumThreads, type Tensor } from '../src/tensor/index.js';
+import { dispose, manualSeed, rand, randint, setNumThreads, tuneMalloc, type Tensor } from '../src/tensor/index.js';
 import { median, startPythonWorker, TUNED_MALLOC_ENV } from './python_worker.js';
 
 const arg = (name: string, fallback: number) => {
@@ -58,6 +58,7 @@ function tsRunner(stem: (typeof stems)[number]) {
   };
 }
 
+tuneMalloc(); // the heap settings the CLI runs with
 setNumThreads(threads);
 const python = startPythonWorker(new URL('./pretrain_step_pytorch.py', import.meta.url), ['--threads', String(threads)],
   process.argv.includes('--python-default-malloc') ? {} : TUNED_MALLOC_ENV);

@@ -37,10 +37,25 @@ NAPI_ENTRY(Backward) {
 NAPI_ENTRY(Grad) { return wrapTensor(info.Env(), unwrapTensor(info[0], "grad").grad()); }
 
 // setGrad(tensor, grad | null): null clears it (zero_grad(set_to_none=True)).
+// A gradient must match its tensor in shape, dtype and device, as PyTorch's `.grad =` setter checks: a 0-dim
+// gradient would otherwise broadcast silently in the optimisers' in-place updates.
 NAPI_ENTRY(SetGrad) {
   at::Tensor& t = unwrapTensor(info[0], "setGrad");
-  if (info[1].IsNull() || info[1].IsUndefined()) t.mutable_grad() = at::Tensor();
-  else t.mutable_grad() = unwrapTensor(info[1], "setGrad: grad");
+  if (info[1].IsNull() || info[1].IsUndefined()) {
+    t.mutable_grad() = at::Tensor();
+    return info.Env().Undefined();
+  }
+  at::Tensor& g = unwrapTensor(info[1], "setGrad: grad");
+  if (!g.sizes().equals(t.sizes())) {
+    throw ArgRangeError("setGrad: assigned grad has shape " + c10::str(g.sizes()) + " but the tensor has shape " + c10::str(t.sizes()));
+  }
+  if (g.scalar_type() != t.scalar_type()) {
+    throw ArgTypeError(std::string("setGrad: assigned grad has dtype ") + c10::toString(g.scalar_type()) + " but the tensor has dtype " + c10::toString(t.scalar_type()));
+  }
+  if (g.device() != t.device()) {
+    throw ArgTypeError("setGrad: assigned grad is on " + g.device().str() + " but the tensor is on " + t.device().str());
+  }
+  t.mutable_grad() = g;
   return info.Env().Undefined();
 }
 

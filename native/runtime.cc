@@ -1,4 +1,5 @@
 // Process-wide settings: seeds and generator state, intra-op threads, CUDA availability.
+#include <cmath>
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -33,8 +34,10 @@ NAPI_ENTRY(SetRngState) {
 }
 
 NAPI_ENTRY(SetNumThreads) {
-  int n = info[0].As<Napi::Number>().Int32Value();
-  if (n < 1) throw ArgRangeError("setNumThreads: need at least 1 thread, got " + std::to_string(n));
+  if (!info[0].IsNumber()) throw ArgTypeError("setNumThreads: expected a number of threads");
+  double d = info[0].As<Napi::Number>().DoubleValue();
+  if (!(d >= 1 && d <= 4096 && std::trunc(d) == d)) throw ArgRangeError("setNumThreads: need an integer from 1 to 4096, got " + std::to_string(d));
+  int n = static_cast<int>(d);
   at::set_num_threads(n);
   return info.Env().Undefined();
 }

@@ -38,6 +38,18 @@ std::vector<int64_t> readShape(const Napi::Value& v, const std::string& where) {
   return shape;
 }
 
+// A dtype code from TypeScript: an integer naming one of the dtypes the tensor layer knows (dtype.ts).
+at::ScalarType readScalarType(const Napi::Value& v, const std::string& where) {
+  if (!v.IsNumber()) throw ArgTypeError(where + " must be a dtype code (a number)");
+  double d = v.As<Napi::Number>().DoubleValue();
+  static const std::vector<at::ScalarType> known = {
+      at::kByte, at::kChar, at::kShort, at::kInt, at::kLong, at::kHalf, at::kFloat, at::kDouble, at::kBool, at::kBFloat16};
+  for (auto type : known) {
+    if (d == static_cast<double>(static_cast<int>(type))) return type;
+  }
+  throw ArgRangeError(where + ": unknown dtype code " + std::to_string(d));
+}
+
 }  // namespace
 
 // fromTypedArray(data, shape, dtype?: number, device?: string) -> tensor (a copy of data).
@@ -55,11 +67,14 @@ NAPI_ENTRY(FromTypedArray) {
   auto* data = static_cast<uint8_t*>(typed.ArrayBuffer().Data()) + typed.ByteOffset();
   at::Tensor t = numel == 0 ? at::empty(shape, at::TensorOptions().dtype(sourceType))
                             : at::from_blob(data, shape, at::TensorOptions().dtype(sourceType)).clone();
-  if (info.Length() > 2 && info[2].IsNumber()) {
-    auto target = static_cast<at::ScalarType>(info[2].As<Napi::Number>().Int32Value());
+  if (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsNull()) {
+    auto target = readScalarType(info[2], "fromTypedArray: dtype");
     if (target != sourceType) t = t.to(target);
   }
-  if (info.Length() > 3 && info[3].IsString()) t = t.to(parseDevice(info[3].As<Napi::String>()));
+  if (info.Length() > 3 && !info[3].IsUndefined() && !info[3].IsNull()) {
+    if (!info[3].IsString()) throw ArgTypeError("fromTypedArray: device must be a string such as 'cpu' or 'cuda:0'");
+    t = t.to(parseDevice(info[3].As<Napi::String>()));
+  }
   return wrapTensor(info.Env(), t);
 }
 

@@ -1,6 +1,7 @@
 // Tensor handles: creation, disposal, finalization and the live-tensor counters.
 #include "tensor_handle.h"
 #include "errors.h"
+#include <algorithm>
 #include <atomic>
 
 namespace simclr {
@@ -11,9 +12,12 @@ std::atomic<int64_t> liveBytes{0};
 // Tag that marks Externals made here, so a foreign External is never mistaken for a tensor.
 const napi_type_tag kTensorTag = {0x5b1c1a2d0e7f4c11ULL, 0x9a3e6b8d2c4f7a01ULL};
 
+// Bytes this handle accounts for: its own extent, at most its storage. A view (a narrow chunk of a feature bank,
+// a row of a batch) then reports its slice, not its whole base storage again.
 int64_t storageBytes(const at::Tensor& t) {
   if (!t.defined() || !t.has_storage()) return 0;
-  return static_cast<int64_t>(t.storage().nbytes());
+  auto own = static_cast<int64_t>(t.numel()) * static_cast<int64_t>(t.element_size());
+  return std::min(own, static_cast<int64_t>(t.storage().nbytes()));
 }
 
 void release(napi_env env, TensorBox* box) {

@@ -17,5 +17,7 @@ if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// Every test process gets the heap settings the CLI applies (test/setup/tune_malloc.ts).
+const setup = new URL('../test/setup/tune_malloc.ts', import.meta.url).pathname;
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--import', setup, '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -51,6 +51,7 @@ export interface NativeAddon {
   GetNumThreads(): number;
   CudaIsAvailable(): boolean;
   CudaDeviceCount(): number;
+  TuneMalloc(): boolean;
   Config(): string;
 
   NewGenerator(seed: number | bigint, device?: string): GeneratorHandle;

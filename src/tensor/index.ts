@@ -18,4 +18,4 @@ export {
   SAFETENSORS_DTYPES, type SafetensorsDType, type SafetensorsContent, type TensorDict,
 } from './safetensors.js';
 export { gradcheck, assertGradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';
-export { setNumThreads, getNumThreads, cuda, backendConfig } from './runtime.js';
+export { setNumThreads, getNumThreads, cuda, backendConfig, tuneMalloc } from './runtime.js';

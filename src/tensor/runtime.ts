@@ -21,6 +21,16 @@ export const cuda = {
   deviceCount: (): number => native.CudaDeviceCount(),
 };
 
+/**
+ * Keeps freed memory in the process heap (glibc mallopt: no mmap below 256 MB, no trimming below 1 GB): training
+ * frees and reallocates the same activation buffers every step, and fresh pages cost page faults each time
+ * (native/malloc_tuning.cc has the figures). Changes the whole process's heap, so it is opt-in: the CLI and the
+ * benchmarks call it. Returns false when SIMCLR_DEFAULT_MALLOC=1 keeps glibc's defaults.
+ */
+export function tuneMalloc(): boolean {
+  return native.TuneMalloc();
+}
+
 /** libtorch's build configuration (BLAS, oneDNN, OpenMP, CUDA), as torch.__config__.show(). */
 export function backendConfig(): string {
   return native.Config();
