@@ -2,6 +2,7 @@
 // config file can also be given as a flag (learningRate -> --learning-rate <number>, blur -> --blur/--no-blur).
 import { Option, type Command } from 'commander';
 import type { z } from 'zod';
+import { numberArg } from './args.js';
 
 type Kind = { type: 'number' | 'string' | 'boolean' } | { type: 'enum'; values: string[] };
 
@@ -34,14 +35,6 @@ function kindOf(field: z.ZodType): Kind {
   }
 }
 
-function parseNumber(flag: string) {
-  return (raw: string): number => {
-    const value = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(value)) throw new Error(`${flag} expects a number, got '${raw}'`);
-    return value;
-  };
-}
-
 /** Adds a flag for each key of `shape` (skipping `except`) to `command`. */
 export function addSchemaFlags(command: Command, shape: Record<string, z.ZodType>, except: string[] = []): Command {
   for (const [key, field] of Object.entries(shape)) {
@@ -53,7 +46,7 @@ export function addSchemaFlags(command: Command, shape: Record<string, z.ZodType
       command.addOption(new Option(flag, description));
       command.addOption(new Option(`--no-${kebab(key)}`, `turn ${key} off`));
     } else if (kind.type === 'number') {
-      command.addOption(new Option(`${flag} <number>`, description).argParser(parseNumber(flag)));
+      command.addOption(new Option(`${flag} <number>`, description).argParser(numberArg(flag)));
     } else if (kind.type === 'enum') {
       command.addOption(new Option(`${flag} <value>`, description).choices(kind.values));
     } else {

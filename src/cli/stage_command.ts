@@ -4,11 +4,11 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { World } from '../distributed/world.js';
-import { initWorld } from '../distributed/world_c10d.js';
 import { ignoreEvents, type EventSink } from '../pipeline/events.js';
 import type { StageResolveOptions } from '../pipeline/stage_config.js';
 import { StopSignal } from '../pipeline/stop_signal.js';
 import { consoleReporter } from './progress.js';
+import { removeUnstartedRunDirOnFailure } from './run_dir.js';
 import { addSchemaFlags, schemaOverrides } from './schema_flags.js';
 
 export interface StageCommandSpec<C> {
@@ -31,13 +31,18 @@ export function registerStageCommand<C>(program: Command, spec: StageCommandSpec
   addSchemaFlags(command, spec.schema.shape);
   command.action(async (opts: Record<string, unknown>) => {
     const config = spec.resolve({ preset: opts.preset as string | undefined, file: opts.config as string | undefined, overrides: schemaOverrides(opts, spec.schema.shape) });
+    // Loaded only once the settings are valid: c10d (and libtorch with it) costs ~1 s of start-up a typo need not pay.
+    const { initWorld } = await import('../distributed/world_c10d.js');
+    const { tuneMalloc } = await import('../tensor/runtime.js');
+    tuneMalloc(); // training-speed heap settings for this process (src/tensor/runtime.ts says why)
     const world = initWorld();
     const reporter = consoleReporter({ quiet: opts.quiet === true });
-    const stop = StopSignal.fromProcess((signal) => process.stderr.write(`\n${signal}: finishing the step and writing a checkpoint (again to abort)\n`));
+    const stop = StopSignal.fromProcess((signal) => process.stderr.write(`\n${signal}: finishing the step and writing a checkpoint (again to abort at once); continue later with --resume\n`));
     try {
       // Every rank logs the same global-batch figures: rank 0 alone shows them.
       const onEvent = world.rank === 0 ? reporter : ignoreEvents;
-      const summary = await spec.run(config, { out: opts.out as string, resume: opts.resume === true, onEvent, stop, world });
+      const out = opts.out as string;
+      const summary = await removeUnstartedRunDirOnFailure(out, () => spec.run(config, { out, resume: opts.resume === true, onEvent, stop, world }));
       world.close();
       process.stdout.write(`${JSON.stringify(summary)}\n`);
     } finally {

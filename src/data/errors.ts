@@ -33,13 +33,30 @@ export function firstLine(err: unknown): string {
   return text.split('\n')[0].trim() || 'unknown error';
 }
 
-/** Emits one warning summarising the skipped files (count and the first few names). */
+/** How many bad files a message lists before it says "and N more". */
+export const MAX_LISTED_BAD_FILES = 20;
+
+/** One line per bad file (the first MAX_LISTED_BAD_FILES), then "and N more". */
+export function listBadFiles(bad: readonly BadFile[]): string {
+  const lines = bad.slice(0, MAX_LISTED_BAD_FILES).map((b) => `  ${b.file}: ${b.reason}`);
+  if (bad.length > MAX_LISTED_BAD_FILES) lines.push(`  and ${bad.length - MAX_LISTED_BAD_FILES} more`);
+  return lines.join('\n');
+}
+
+/**
+ * Every bad file of a folder in one error, so a user fixes them all at once rather than one run per file. A single
+ * bad file is named as the error's file; several are listed under `where`.
+ */
+export function badFilesError(where: string, bad: readonly BadFile[]): DataError {
+  if (bad.length === 1) return new DataError(bad[0].file, `${bad[0].reason} (fix or remove it, or pass --skip-bad to leave it out)`);
+  return new DataError(where, `${bad.length} unreadable images or empty class folders (fix or remove them, or pass --skip-bad to leave them out):\n${listBadFiles(bad)}`);
+}
+
+/** Emits one warning summarising the skipped files (count and the first MAX_LISTED_BAD_FILES names). */
 export function warnSkipped(where: string, bad: readonly BadFile[], total: number, options: BadInputOptions): void {
   if (bad.length === 0) return;
   const warn = options.onWarning ?? ((m: string) => console.warn(m));
-  const shown = bad.slice(0, 3).map((b) => `${b.file} (${b.reason})`).join('; ');
-  const more = bad.length > 3 ? `; and ${bad.length - 3} more` : '';
-  warn(`warning: skipped ${bad.length} bad file(s) of ${total} in ${where}: ${shown}${more}`);
+  warn(`warning: skipped ${bad.length} bad file(s) of ${total} in ${where}:\n${listBadFiles(bad)}`);
 }
 
 /** Writes the skipped files as a tab-separated list (file, reason), e.g. into the run folder. */

@@ -5,7 +5,7 @@ import { extname, join, resolve } from 'node:path';
 import { cacheKey, readCache, writeCache } from './cache.js';
 import { InMemoryDataset } from './dataset.js';
 import { decodeImage, IMAGE_EXTENSIONS, type DecodeOptions } from './decode.js';
-import { DataError, firstLine, warnSkipped, type BadFile, type BadInputOptions } from './errors.js';
+import { badFilesError, DataError, firstLine, warnSkipped, type BadFile, type BadInputOptions } from './errors.js';
 
 export interface ImageFolderOptions extends BadInputOptions {
   root: string;
@@ -17,6 +17,11 @@ export interface ImageFolderOptions extends BadInputOptions {
   labeled?: boolean;
   /** Folder for the decoded-pixel cache; no cache when absent. */
   cacheDir?: string;
+  /**
+   * Label class folders by these names (label = index here), e.g. a test split by its training split's classes, so
+   * labels agree by name however the two folder lists differ; a folder not named here is refused.
+   */
+  classes?: { names: readonly string[]; from: string };
   /** Images decoded at once (sharp runs them on libuv's thread pool). */
   concurrency?: number;
   name?: string;
@@ -54,20 +59,24 @@ async function listLabeled(root: string, o: ImageFolderOptions): Promise<Listing
   } catch (err) {
     throw new DataError(root, `cannot list image folder: ${firstLine(err)}`);
   }
-  const classNames = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
-  if (classNames.length === 0) throw new DataError(root, 'no class folders (expected root/<class>/<image>)');
+  const found = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  if (found.length === 0) throw new DataError(root, 'no class folders (expected root/<class>/<image>)');
+  const classNames = o.classes ? [...o.classes.names] : found;
+  const unknown = found.filter((name) => !classNames.includes(name));
+  if (unknown.length > 0) {
+    const known = classNames.length > 20 ? `${classNames.slice(0, 20).join(', ')}, ... (${classNames.length} in all)` : classNames.join(', ');
+    throw new DataError(root, `class folder(s) ${unknown.map((n) => `'${n}'`).join(', ')} not among the classes of ${o.classes!.from} ` +
+      `(${known}): every class here must also be a training class`);
+  }
   const listing: Listing = { files: [], labels: [], classNames, bad: [] };
-  for (const [label, name] of classNames.entries()) {
+  for (const name of found) {
     const dir = join(root, name);
     const files = await listImages(dir);
-    if (files.length === 0) {
-      const problem = `empty class folder: no images (${[...IMAGE_EXTENSIONS].join(' ')})`;
-      if (!o.skipBad) throw new DataError(dir, problem);
-      listing.bad.push({ file: dir, reason: problem });
-    }
+    if (files.length === 0) listing.bad.push({ file: dir, reason: `empty class folder: no images (${[...IMAGE_EXTENSIONS].join(' ')})` });
     listing.files.push(...files);
-    listing.labels!.push(...files.map(() => label));
+    listing.labels!.push(...files.map(() => classNames.indexOf(name)));
   }
+  if (listing.bad.length > 0 && !o.skipBad) throw badFilesError(root, listing.bad);
   return listing;
 }
 
@@ -91,17 +100,19 @@ async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T) =
   return out;
 }
 
-/** Decodes every listed file; bad files throw, or are dropped and recorded under skipBad. */
-async function decodeAll(listing: Listing, d: DecodeOptions, o: ImageFolderOptions) {
+/** Decodes every listed file; bad files are all reported in one error, or dropped and recorded under skipBad. */
+async function decodeAll(root: string, listing: Listing, d: DecodeOptions, o: ImageFolderOptions) {
   const decoded = await mapPool(listing.files, o.concurrency ?? 8, async (file) => {
     try {
       return await decodeImage(file, d);
     } catch (err) {
-      if (!o.skipBad || !(err instanceof DataError)) throw err;
+      if (!(err instanceof DataError)) throw err;
       listing.bad.push({ file, reason: err.message.slice(file.length + 2) });
       return null;
     }
   });
+  listing.bad.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)); // decoding finishes out of order
+  if (listing.bad.length > 0 && !o.skipBad) throw badFilesError(root, listing.bad);
   const size = d.height * d.width * d.channels;
   const keep = decoded.flatMap((img, i) => (img === null ? [] : [i]));
   const images = new Uint8Array(keep.length * size);
@@ -124,15 +135,15 @@ export async function imageFolder(o: ImageFolderOptions): Promise<InMemoryDatase
   const labeled = o.labeled ?? true;
   const listing = labeled ? await listLabeled(root, o) : await listUnlabeled(root);
   const name = o.name ?? root;
-  const key = o.cacheDir ? await cacheKey(listing.files, { root, decode, labeled }) : '';
+  const key = o.cacheDir ? await cacheKey(listing.files, { root, decode, labeled, classNames: listing.classNames }) : '';
   const cached = o.cacheDir ? await readCache(o.cacheDir, key) : null;
   let result;
   if (cached) {
-    if (!o.skipBad && cached.badFiles.length > 0) throw new DataError(cached.badFiles[0].file, cached.badFiles[0].reason);
+    if (!o.skipBad && cached.badFiles.length > 0) throw badFilesError(root, cached.badFiles);
     listing.bad = cached.badFiles;
     result = { images: cached.images, files: cached.files, labels: cached.labels };
   } else {
-    result = await decodeAll(listing, decode, o);
+    result = await decodeAll(root, listing, decode, o);
     if (o.cacheDir) {
       await writeCache(o.cacheDir, { key, height, width, channels, classNames: listing.classNames, badFiles: listing.bad, ...result });
     }

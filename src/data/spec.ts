@@ -7,31 +7,9 @@ import type { Dataset } from './dataset.js';
 import type { BadInputOptions } from './errors.js';
 import { imageFolder, type ImageFolderOptions } from './folder.js';
 import { fashionMnist, idxDataset, mnist } from './idx.js';
+import { parseDataSpec, type DataSpec } from './spec_parse.js';
 
-export type DataSpec =
-  | { kind: 'fashion-mnist'; root?: string }
-  | { kind: 'mnist' | 'cifar10' | 'cifar100' | 'folder' | 'unlabeled'; root: string }
-  | { kind: 'idx'; train: [string, string]; test?: [string, string] };
-
-const USAGE = "expected 'fashion-mnist[:DIR]', 'mnist:DIR', 'cifar10:DIR', 'cifar100:DIR', 'folder:DIR', 'unlabeled:DIR' or 'idx:IMAGES,LABELS[,TEST_IMAGES,TEST_LABELS]'";
-
-/** Parses a data string (no file access). */
-export function parseDataSpec(text: string): DataSpec {
-  const colon = text.indexOf(':');
-  const kind = colon < 0 ? text : text.slice(0, colon);
-  const arg = colon < 0 ? '' : text.slice(colon + 1);
-  if (kind === 'fashion-mnist') return arg ? { kind, root: arg } : { kind };
-  if (kind === 'mnist' || kind === 'cifar10' || kind === 'cifar100' || kind === 'folder' || kind === 'unlabeled') {
-    if (!arg) throw new TypeError(`data '${text}': ${kind} needs a folder, as '${kind}:DIR'`);
-    return { kind, root: arg };
-  }
-  if (kind === 'idx') {
-    const files = arg.split(',');
-    if ((files.length !== 2 && files.length !== 4) || files.some((f) => f === '')) throw new TypeError(`data '${text}': idx needs IMAGES,LABELS or IMAGES,LABELS,TEST_IMAGES,TEST_LABELS`);
-    return { kind, train: [files[0], files[1]], test: files.length === 4 ? [files[2], files[3]] : undefined };
-  }
-  throw new TypeError(`data '${text}': unknown kind '${kind}'; ${USAGE}`);
-}
+export { parseDataSpec, type DataSpec } from './spec_parse.js';
 
 export interface LoadDataOptions extends BadInputOptions {
   /** Working size of image folders (default 224). */
@@ -51,12 +29,19 @@ export interface DataSplits {
 
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
-/** Folder layout: DIR/train (+ DIR/test or DIR/val) when present, else DIR itself as the training set. */
+/**
+ * Folder layout: DIR/train (+ DIR/test or DIR/val) when present, else DIR itself as the training set. The held-out
+ * split is labelled by the training split's class names (a test folder may lack a training class; a test class the
+ * training split lacks is refused), so label k means the same class in both.
+ */
 async function loadFolder(root: string, labeled: boolean, o: LoadDataOptions): Promise<DataSplits> {
-  const folder = (dir: string) => imageFolder({ ...o, root: dir, size: o.size ?? 224, labeled });
-  if (!isDir(join(root, 'train'))) return { train: await folder(root), test: null };
+  const folder = (dir: string, classes?: ImageFolderOptions['classes']) => imageFolder({ ...o, root: dir, size: o.size ?? 224, labeled, classes });
+  const trainDir = join(root, 'train');
+  if (!isDir(trainDir)) return { train: await folder(root), test: null };
   const testDir = ['test', 'val'].map((d) => join(root, d)).find(isDir);
-  return { train: await folder(join(root, 'train')), test: testDir ? await folder(testDir) : null };
+  const train = await folder(trainDir);
+  const test = testDir ? await folder(testDir, labeled ? { names: train.classNames, from: trainDir } : undefined) : null;
+  return { train, test };
 }
 
 /** Loads the train and test datasets a data string names. */

@@ -5,37 +5,9 @@ import { basename } from 'node:path';
 import { Generator, randperm, tidy } from '../tensor/index.js';
 import type { Dataset } from './dataset.js';
 import { DataError, firstLine } from './errors.js';
+import { describeSubsetSpec, parseSubsetSpec, type SubsetSpec } from './subset_spec.js';
 
-export type SubsetSpec =
-  | { kind: 'fraction'; fraction: number }
-  | { kind: 'perClass'; count: number }
-  | { kind: 'file'; path: string };
-
-/** Parses '1%', '10%', '0.5%', '60-per-class' or 'file:PATH'. */
-export function parseSubsetSpec(text: string): SubsetSpec {
-  const s = text.trim();
-  const pct = /^(\d+(?:\.\d+)?)%$/.exec(s);
-  if (pct) {
-    const fraction = Number(pct[1]) / 100;
-    if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`label subset '${text}': the percentage must be in (0, 100]`);
-    return { kind: 'fraction', fraction };
-  }
-  const per = /^(\d+)-per-class$/.exec(s);
-  if (per) {
-    const count = Number(per[1]);
-    if (count < 1) throw new RangeError(`label subset '${text}': need at least 1 per class`);
-    return { kind: 'perClass', count };
-  }
-  if (s.startsWith('file:') && s.length > 5) return { kind: 'file', path: s.slice(5) };
-  throw new TypeError(`label subset '${text}': expected 'P%' (e.g. 1%, 10%), 'N-per-class' (e.g. 60-per-class) or 'file:PATH'`);
-}
-
-/** Human-readable name of a spec, for file headers and logs. */
-export function describeSubsetSpec(spec: SubsetSpec): string {
-  if (spec.kind === 'fraction') return `${+(spec.fraction * 100).toFixed(6)}%`;
-  if (spec.kind === 'perClass') return `${spec.count}-per-class`;
-  return `file:${spec.path}`;
-}
+export { describeSubsetSpec, parseSubsetSpec, type SubsetSpec } from './subset_spec.js';
 
 /**
  * Class-balanced draw: from each class c with n_c images, round(fraction * n_c) (at least 1) or `count` images,
@@ -68,7 +40,8 @@ export async function writeSubsetFile(path: string, indices: ArrayLike<number>, 
 
 /**
  * Reads a subset file: each non-comment line is a dataset index, or a file name (matched against the dataset's
- * files by relative path suffix or base name, as in the paper's ImageNet lists). Returns sorted unique indices.
+ * files by relative path suffix or base name, as in the paper's ImageNet lists). An image listed twice is refused. Returns
+ * sorted indices.
  */
 export async function readSubsetFile(path: string, dataset: Dataset): Promise<Int32Array> {
   let text: string;
@@ -78,17 +51,20 @@ export async function readSubsetFile(path: string, dataset: Dataset): Promise<In
     throw new DataError(path, `cannot read label subset file: ${firstLine(err)}`);
   }
   const lookup = dataset.files ? fileLookup(dataset.files) : null;
-  const out = new Set<number>();
+  const lineOf = new Map<number, number>(); // index -> the line that listed it
   for (const [lineNo, raw] of text.split('\n').entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     const index = /^\d+$/.test(line) ? Number(line) : lookup?.get(line) ?? lookup?.get(basename(line));
     if (index === undefined) throw new DataError(path, `line ${lineNo + 1}: '${line}' is neither an index nor a file of ${dataset.name}`);
     if (index >= dataset.length) throw new DataError(path, `line ${lineNo + 1}: index ${index} out of range [0, ${dataset.length})`);
-    out.add(index);
+    // A repeated image would silently shrink the subset below what the file seems to list: refuse it.
+    const first = lineOf.get(index);
+    if (first !== undefined) throw new DataError(path, `line ${lineNo + 1}: duplicate index ${index} (already listed on line ${first}); list each image once`);
+    lineOf.set(index, lineNo + 1);
   }
-  if (out.size === 0) throw new DataError(path, 'label subset file lists no images');
-  return Int32Array.from(out).sort();
+  if (lineOf.size === 0) throw new DataError(path, 'label subset file lists no images');
+  return Int32Array.from(lineOf.keys()).sort();
 }
 
 function fileLookup(files: readonly string[]): Map<string, number> {

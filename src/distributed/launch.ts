@@ -97,7 +97,9 @@ export async function launch(o: LaunchOptions): Promise<LaunchResult> {
   const graceMs = o.graceMs ?? 5000;
   // V8's concurrent GC threads compete with libtorch's intra-op threads (bench:pretrain: about 10% of a step).
   const args = ['--single-threaded-gc', ...(o.nodeArgs ?? []), o.script ?? defaultScript(), ...workerArgs(o)];
-  const children = Array.from({ length: o.nproc }, (_, rank) => spawn(process.execPath, args, { env: workerEnv(o, rank, port), stdio: ['ignore', 'pipe', 'pipe'] }));
+  // Own process group: a terminal's Ctrl-C reaches the launcher only, which forwards it once. In the launcher's group
+  // each worker would get it twice, and the second SIGINT ends a worker at once, before it checkpoints.
+  const children = Array.from({ length: o.nproc }, (_, rank) => spawn(process.execPath, args, { env: workerEnv(o, rank, port), stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
   const result: LaunchResult = { exitCode: 0, failedRank: null, workers: children.map((_, rank) => ({ rank, code: null, signal: null })) };
   const timers: NodeJS.Timeout[] = [];
   const stopOthers = () => {
@@ -106,7 +108,8 @@ export async function launch(o: LaunchOptions): Promise<LaunchResult> {
     timers.push(setTimeout(() => alive().forEach((c) => c.kill('SIGKILL')), 2 * graceMs));
   };
   const forward = (signal: NodeJS.Signals) => () => children.forEach((c) => c.exitCode === null && c.kill(signal));
-  const handlers = (['SIGINT', 'SIGTERM'] as NodeJS.Signals[]).map((s) => [s, forward(s)] as const);
+  // SIGHUP too: the workers left the terminal's session, so a closed terminal reaches them through the launcher.
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]).map((s) => [s, forward(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
   try {
     await Promise.all(children.map((child, rank) => {

@@ -1,6 +1,7 @@
 // The distillation stage: a frozen fine-tuned teacher labels every training image (labels ignored) with its softened
 // predictions on the student's own augmented view; the student (same size or smaller) learns from them, optionally
 // plus alpha * cross-entropy on the labelled subset. Reference: paper section 2.3, eq. (2); DESIGN.md section 4.
+import type { Dataset } from '../data/dataset.js';
 import type { DataLoader } from '../data/loader.js';
 import type { DataParallel } from '../distributed/data_parallel.js';
 import { singleProcess, type World } from '../distributed/world.js';
@@ -18,7 +19,9 @@ import { ignoreEvents, type EventSink } from './events.js';
 import { labelledSubset, type LabelledSubset } from './labels.js';
 import { RunFolder } from './run_folder.js';
 import { RESUMABLE_TRAINING_CHANGES } from './stage_config.js';
+import type { StopSignal } from './stop_signal.js';
 import { augmentedLoader, checkClasses, optimizerAndSchedule, prepareStage, testAccuracy, type Schedule, type StageData } from './stage_setup.js';
+import { validationSplit, withoutIndices } from './validation_split.js';
 import { finishStage, loopSummary, runTrainingLoop, type Accuracy, type LoopSummary, type StageOptions, type StepResult, type TrainingRun } from './train_loop.js';
 
 export interface DistillSummary extends LoopSummary {
@@ -37,6 +40,8 @@ export interface DistillSummary extends LoopSummary {
   labels_file: string | null;
   labels_sha256: string | null;
   unlabeled_images: number;
+  /** Images of the validation split (valSplit; 0 = none), left out of the unlabelled images. */
+  val_images: number;
   teacher_agreement: number | null;
 }
 
@@ -45,11 +50,13 @@ export interface DistillSetup extends StageData, Schedule {
   teacherPath: string;
   student: SimCLRModel;
   studentSource: string;
-  /** Every training image, crop+flip, labels ignored. */
+  /** Every training image outside the validation split, crop+flip, labels ignored. */
   loader: DataLoader;
   /** The labelled subset for the alpha term, or null. */
   labelledLoader: DataLoader | null;
   labels: LabelledSubset | null;
+  /** Held-out training images outside the labelled subset (valSplit), never distilled on; or null. */
+  validation: Dataset | null;
 }
 
 /** Loads the teacher frozen in eval mode: no parameter records gradients, batch-norm statistics never move. */
@@ -72,7 +79,9 @@ export async function setupDistill(c: DistillConfig, folder: RunFolder, emit: Ev
   try {
     checkInputShape(teacher.description, data.train, `teacher ${teacherPath}`);
     checkClasses(teacher, data.train, `teacher ${teacherPath}`);
-    const labels = c.labels !== undefined && c.alpha > 0 ? await labelledSubset(c.labels, data.train, { seed: c.labelSeed, folder }) : null;
+    // The labelled subset feeds the alpha term, and is kept out of the validation split.
+    const labels = c.labels !== undefined && (c.alpha > 0 || (c.valSplit ?? 0) > 0) ? await labelledSubset(c.labels, data.train, { seed: c.labelSeed, folder }) : null;
+    const validation = validationSplit(data.train, c.valSplit ?? 0, { exclude: labels?.indices, seed: c.labelSeed });
     const t = teacher.description;
     const scratch = () => scratchDescription(c, { channels: data.train.channels, size: t.imageSize }, t);
     const { model: student, source: studentSource } = classifierFrom(c.studentFrom, scratch, {
@@ -81,9 +90,10 @@ export async function setupDistill(c: DistillConfig, folder: RunFolder, emit: Ev
     });
     owned.push(student);
     checkInputShape(student.description, data.train, studentSource);
-    const loader = augmentedLoader(data.train, c, { seed: c.seed, stage: 'distill', emit, world });
-    const labelledLoader = labels ? augmentedLoader(data.train, c, { seed: c.seed + 1, indices: labels.indices, stage: 'distill', emit, world }) : null;
-    return { ...data, ...optimizerAndSchedule(student, c, loader), teacher, teacherPath, student, studentSource, loader, labelledLoader, labels };
+    const trainIndices = validation ? withoutIndices(data.train.length, validation.indices) : undefined;
+    const loader = augmentedLoader(data.train, c, { seed: c.seed, indices: trainIndices, stage: 'distill', emit, world });
+    const labelledLoader = labels && c.alpha > 0 ? augmentedLoader(data.train, c, { seed: c.seed + 1, indices: labels.indices, stage: 'distill', emit, world }) : null;
+    return { ...data, ...optimizerAndSchedule(student, c, loader), teacher, teacherPath, student, studentSource, loader, labelledLoader, labels, validation: validation?.data ?? null };
   } catch (err) {
     for (const m of owned) m.dispose();
     throw err;
@@ -125,15 +135,18 @@ export function distillStep(s: Pick<DistillSetup, 'loader' | 'labelledLoader' | 
   }
 }
 
-/** The teacher's test accuracy: measured once, then read back from the run's checkpoints on resume. */
-function teacherAccuracy(s: DistillSetup, folder: RunFolder, resume: boolean, world: World): Accuracy | null {
+/**
+ * The teacher's test accuracy: measured once, then read back from the run's checkpoints on resume. A stop request
+ * (single process) ends the measurement with an AbortError: nothing was trained yet, so nothing is saved.
+ */
+async function teacherAccuracy(s: DistillSetup, folder: RunFolder, resume: boolean, world: World, stop?: StopSignal): Promise<Accuracy | null> {
   const latest = resume ? latestCheckpoint(folder) : null;
   if (latest) {
     const { sidecar, weights } = loadCheckpoint<unknown, { teacherAccuracy?: Accuracy | null }>(latest);
     dispose([...weights.values()]);
     if (sidecar.extra.teacherAccuracy !== undefined) return sidecar.extra.teacherAccuracy;
   }
-  return testAccuracy(s.teacher, s.test, world);
+  return testAccuracy(s.teacher, s.test, world, world.size > 1 ? undefined : stop?.signal);
 }
 
 export async function distill(config: DistillConfig, o: StageOptions): Promise<DistillSummary> {
@@ -144,12 +157,13 @@ export async function distill(config: DistillConfig, o: StageOptions): Promise<D
   const s = await setupDistill(config, folder, emit, world);
   try {
     if (!folder.exists('config.json')) folder.writeJson('config.json', config);
-    const teacherAcc = teacherAccuracy(s, folder, o.resume ?? false, world);
+    const teacherAcc = await teacherAccuracy(s, folder, o.resume ?? false, world, o.stop);
     if (teacherAcc) emit({ type: 'eval', stage: 'distill', step: 0, values: { teacher_top1: teacherAcc.top1, teacher_top5: teacherAcc.top5 } });
     const run: TrainingRun = {
       stage: 'distill', folder, config, model: s.student, optimizer: s.optimizer, schedule: s.schedule, totalSteps: s.totalSteps,
       batchesPerEpoch: s.loader.batchesPerEpoch, loaders: s.labelledLoader ? { unlabeled: s.loader, labelled: s.labelledLoader } : { unlabeled: s.loader },
-      step: (lr, parallel) => distillStep(s, config, lr, parallel), evaluate: () => testAccuracy(s.student, s.test, world),
+      step: (lr, parallel) => distillStep(s, config, lr, parallel), evaluate: (signal) => testAccuracy(s.student, s.test, world, signal),
+      validate: s.validation ? (signal) => testAccuracy(s.student, s.validation, world, signal) : undefined,
       message: describe(s, config), checkpointExtra: { classNames: s.train.classNames, teacher: s.teacherPath, teacherAccuracy: teacherAcc },
     };
     const r = await runTrainingLoop(run, { resume: o.resume, emit, stop: o.stop, world, globalBn: config.globalBn });
@@ -158,7 +172,7 @@ export async function distill(config: DistillConfig, o: StageOptions): Promise<D
       student_params: s.student.numParameters(), teacher_params: s.teacher.numParameters(), ...loopSummary(r, s.loader),
       teacher_top1: teacherAcc?.top1 ?? null, teacher_top5: teacherAcc?.top5 ?? null, eval_images: s.test?.length ?? 0,
       temperature: config.temperature, alpha: config.alpha, labels_file: s.labels?.file ?? null, labels_sha256: s.labels?.sha256 ?? null,
-      unlabeled_images: s.train.length, teacher_agreement: r.last.teacher_agreement ?? null,
+      unlabeled_images: s.train.length - (s.validation?.length ?? 0), val_images: s.validation?.length ?? 0, teacher_agreement: r.last.teacher_agreement ?? null,
     } satisfies DistillSummary);
   } finally {
     s.student.dispose();
@@ -177,7 +191,7 @@ function studentKind(s: DistillSetup): DistillSummary['student_kind'] {
 function describe(s: DistillSetup, c: DistillConfig): string {
   const d = s.student.description;
   return `distill ${s.teacherPath} (${(s.teacher.numParameters() / 1e6).toFixed(2)}M params) into ResNet-${d.depth} x${d.widthMultiplier}` +
-    `${d.skRatio ? ' +SK' : ''} (${(s.student.numParameters() / 1e6).toFixed(2)}M, ${s.studentSource}); ${s.train.length} images, ` +
+    `${d.skRatio ? ' +SK' : ''} (${(s.student.numParameters() / 1e6).toFixed(2)}M, ${s.studentSource}); ${s.train.length - (s.validation?.length ?? 0)} images${s.validation ? ` (${s.validation.length} held out for validation)` : ''}, ` +
     `tau ${c.temperature}${c.alpha > 0 ? `, alpha ${c.alpha} on ${s.labels!.indices.length} labelled` : ''}; batch ${s.loader.batchSize}, ` +
     `${s.totalSteps} steps, ${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}`;
 }

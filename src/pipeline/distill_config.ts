@@ -1,9 +1,9 @@
 // The distillation configuration: a frozen fine-tuned teacher, a student (same = self-distillation, or smaller),
 // the softened-prediction loss and an optional supervised term. Reference: paper section 2.3, eq. (2).
 import { z } from 'zod';
-import { parseLabelsSpec } from './labels.js';
+import { parseLabelsSpec } from './labels_spec.js';
 import {
-  architectureFields, ARCHITECTURE_KEYS, requireLength, resolveStageConfig, trainingFields, validateStageConfig, type StageResolveOptions,
+  architectureFields, ARCHITECTURE_KEYS, checkTrainingOptions, requireLength, resolveStageConfig, trainingFields, validateStageConfig, type StageResolveOptions,
 } from './stage_config.js';
 
 export const distillSchema = z.strictObject({
@@ -27,6 +27,7 @@ export const distillSchema = z.strictObject({
   weightDecay: z.number().nonnegative().default(1e-4),
 }).superRefine((c, ctx) => {
   requireLength(c, ctx);
+  checkTrainingOptions(c, ctx);
   if (c.alpha > 0 && c.labels === undefined) ctx.addIssue({ code: 'custom', path: ['labels'], message: 'alpha > 0 adds a supervised loss: give the labelled subset (labels)' });
   if (c.labels !== undefined) {
     try {

@@ -1,6 +1,7 @@
 // Evaluation of a checkpoint on a split: top-1/top-5 of its classifier head, the linear probe on frozen encoder
 // features (extracted once) and the weighted kNN, as one summary (written to summary.json given an out folder).
-// Reference: SimCLR paper appendix B.6 (linear evaluation); Wu et al. 2018 (kNN monitor).
+// Every phase checks an AbortSignal between chunks. Reference: SimCLR paper appendix B.6 (linear evaluation); Wu et al.
+// 2018 (kNN monitor).
 import { performance } from 'node:perf_hooks';
 import { firstN, type Dataset } from '../data/dataset.js';
 import { loadDataSpec, type DataSplits } from '../data/spec.js';
@@ -12,7 +13,7 @@ import { checkInputShape, loadCheckpointModel } from './classifier_model.js';
 import { extractFeatures, type FeatureKind } from './features.js';
 import { parseLabelsSpec } from './labels.js';
 import { trainLinearProbe, type LinearProbeOptions } from './linear_probe.js';
-import { evaluateClassifier, evaluateKnn } from './pretrain_eval.js';
+import { evaluateClassifier, evaluateKnn, knnBankSize } from './pretrain_eval.js';
 import { RunFolder } from './run_folder.js';
 
 export interface LinearEvalOptions extends Omit<LinearProbeOptions, 'numClasses'> {
@@ -46,6 +47,10 @@ export interface EvaluateOptions {
   /** Folder to write summary.json into (created; an existing summary is replaced). */
   out?: string;
   threads?: number;
+  /** Checked between batches and solver iterations: once aborted, the evaluation rejects with its reason. */
+  signal?: AbortSignal;
+  /** Told as each long phase begins (e.g. 'kNN: bank of 60000 train images, 10000 queries'). */
+  onPhase?: (message: string) => void;
 }
 
 export interface EvaluationSummary {
@@ -65,6 +70,8 @@ export interface EvaluationSummary {
   linear_feature?: string;
   knn_top1?: number;
   knn_k?: number;
+  /** Train images in the kNN bank (the first --train-limit, all when 0). */
+  knn_train_images?: number;
   wall_s: number;
 }
 
@@ -84,15 +91,19 @@ export async function evaluateCheckpoint(path: string, o: EvaluateOptions): Prom
   try {
     checkInputShape(model.description, evalSet, `checkpoint ${sidecarPath}`);
     const hasHead = model.supervisedHead !== null && model.description.numClasses === evalSet.numClasses;
-    const head = hasHead ? evaluateClassifier(model, evalSet) : null;
+    const phase = o.onPhase ?? (() => {});
+    if (hasHead) phase(`classifier: ${evalSet.length} ${split} images`);
+    const head = hasHead ? await evaluateClassifier(model, evalSet, undefined, o.signal) : null;
     const summary: EvaluationSummary = {
       stage: 'eval', checkpoint: sidecarPath, kind: sidecar.kind, split, images: evalSet.length, top1: head?.top1 ?? null, top5: head?.top5 ?? null, wall_s: 0,
     };
-    if (o.linear) Object.assign(summary, await linearEval(model, train, evalSet, o.linear === true ? {} : o.linear));
+    if (o.linear) Object.assign(summary, await linearEval(model, train, evalSet, { ...(o.linear === true ? {} : o.linear), signal: o.signal }, phase));
     if (o.knn) {
       const k = (o.knn === true ? undefined : o.knn.k) ?? 200;
       const temperature = (o.knn === true ? undefined : o.knn.temperature) ?? 0.1;
-      summary.knn_top1 = evaluateKnn(model, train, evalSet, { k, temperature, trainLimit: 0 });
+      summary.knn_train_images = knnBankSize(train, 0);
+      phase(`kNN: bank of ${summary.knn_train_images} train images, ${evalSet.length} queries`);
+      summary.knn_top1 = await evaluateKnn(model, train, evalSet, { k, temperature, trainLimit: 0, signal: o.signal });
       summary.knn_k = k;
     }
     summary.wall_s = (performance.now() - start) / 1000;
@@ -104,16 +115,22 @@ export async function evaluateCheckpoint(path: string, o: EvaluateOptions): Prom
 }
 
 /** Linear probe: features of the (labelled subset of the) train split and of the scored split, extracted once. */
-async function linearEval(model: SimCLRModel, train: Dataset, scored: Dataset, o: LinearEvalOptions): Promise<Partial<EvaluationSummary>> {
+async function linearEval(model: SimCLRModel, train: Dataset, scored: Dataset, o: LinearEvalOptions, phase: (message: string) => void): Promise<Partial<EvaluationSummary>> {
   if (!train.labels) throw new Error(`linear probe: ${train.name} has no labels to train on`);
   const indices = o.labels ? await resolveSubset(parseLabelsSpec(o.labels), train, { seed: o.labelSeed ?? 0 }) : undefined;
   const kind: FeatureKind = o.feature ?? 'h';
-  const a = extractFeatures(model, train, kind, { indices });
-  const b = extractFeatures(model, scored, kind);
+  phase(`linear probe: features of ${indices?.length ?? train.length} train and ${scored.length} scored images`);
+  const a = await extractFeatures(model, train, kind, { indices, signal: o.signal });
   try {
-    const r = await trainLinearProbe(a.features, a.labels!, b.features, b.labels!, { ...o, numClasses: train.numClasses });
-    return { linear_top1: r.top1, linear_top5: r.top5, linear_train_top1: r.train_top1, linear_train_images: a.features.shape[0], linear_feature: String(kind) };
+    const b = await extractFeatures(model, scored, kind, { signal: o.signal });
+    try {
+      phase(`linear probe: fitting (${o.solver ?? 'lbfgs'})`);
+      const r = await trainLinearProbe(a.features, a.labels!, b.features, b.labels!, { ...o, numClasses: train.numClasses });
+      return { linear_top1: r.top1, linear_top5: r.top5, linear_train_top1: r.train_top1, linear_train_images: a.features.shape[0], linear_feature: String(kind) };
+    } finally {
+      dispose(b);
+    }
   } finally {
-    dispose([a, b]);
+    dispose(a);
   }
 }

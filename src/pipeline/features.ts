@@ -1,5 +1,5 @@
 // Extracts features or logits of a whole dataset with a model in eval mode, in batches, without gradients:
-// the input of kNN monitoring, linear probes and evaluation.
+// the input of kNN monitoring, linear probes and evaluation. Yields between batches, so a stop request is honoured.
 import type { Dataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { evalTransform } from '../data/augment.js';
@@ -8,14 +8,18 @@ import { noGrad } from '../tensor/autograd.js';
 import { cat } from '../tensor/methods_shape.js';
 import { keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { yieldToEventLoop } from './stop_signal.js';
 
 export type FeatureKind = 'h' | 'z' | 'logits' | number;
 
 export interface ExtractOptions {
+  /** Images per forward pass (default 128: a few seconds at most between stop checks, even for a ResNet-50). */
   batchSize?: number;
   /** Dataset indices to use (default all). */
   indices?: ArrayLike<number>;
   device?: string;
+  /** Checked between batches: once aborted, the extraction rejects with its reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -23,17 +27,19 @@ export interface ExtractOptions {
  * in dataset order, plus labels when known. `kind`: 'h' encoder features, 'z' last projection, 'logits', or k = projections[k].
  * The model's train/eval mode is restored afterwards. The caller owns the returned tensors.
  */
-export function extractFeatures(model: SimCLRModel, dataset: Dataset, kind: FeatureKind, o: ExtractOptions = {}): { features: Tensor; labels: Tensor | null } {
+export async function extractFeatures(model: SimCLRModel, dataset: Dataset, kind: FeatureKind, o: ExtractOptions = {}): Promise<{ features: Tensor; labels: Tensor | null }> {
   const wasTraining = model.training;
   model.eval();
   const loader = new DataLoader(dataset, {
-    batchSize: o.batchSize ?? 512, seed: 0, shuffle: false, dropLast: false, views: 1, indices: o.indices, device: o.device,
+    batchSize: o.batchSize ?? 128, seed: 0, shuffle: false, dropLast: false, views: 1, indices: o.indices, device: o.device,
     transform: (x) => evalTransform(x),
   });
   const parts: Tensor[] = [];
   const labelParts: Tensor[] = [];
   try {
-    for (const batch of loader.epoch()) {
+    for (let b = 0; b < loader.batchesPerEpoch; b++) {
+      await yieldToEventLoop(o.signal);
+      const batch = loader.next();
       parts.push(keep(tidy(() => noGrad(() => select(model.forward(batch.x!), kind)))));
       if (batch.labels) labelParts.push(keep(batch.labels));
       batch.x!.dispose();

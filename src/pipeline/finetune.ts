@@ -1,5 +1,6 @@
 // The fine-tuning stage: a pretrained SimCLRv2 model (or, without `from`, the same architecture from scratch: the
 // supervised baseline) trained with labels on a class-balanced subset. Reference: paper section 2; tf2/run.py finetune.
+import type { Dataset } from '../data/dataset.js';
 import type { DataLoader } from '../data/loader.js';
 import type { DataParallel } from '../distributed/data_parallel.js';
 import { singleProcess, type World } from '../distributed/world.js';
@@ -13,6 +14,7 @@ import { labelledSubset, type LabelledSubset } from './labels.js';
 import { RunFolder } from './run_folder.js';
 import { augmentedLoader, checkClasses, optimizerAndSchedule, prepareStage, testAccuracy, type Schedule, type StageData } from './stage_setup.js';
 import { RESUMABLE_TRAINING_CHANGES } from './stage_config.js';
+import { validationSplit } from './validation_split.js';
 import { finishStage, loopSummary, runTrainingLoop, type LoopSummary, type StageOptions, type StepResult, type TrainingRun } from './train_loop.js';
 
 
@@ -25,6 +27,8 @@ export interface FinetuneSummary extends LoopSummary {
   labels_file: string;
   labels_sha256: string;
   labelled_images: number;
+  /** Images of the validation split (valSplit; 0 = none): outside the labelled subset. */
+  val_images: number;
   train_top1: number | null;
 }
 
@@ -32,6 +36,8 @@ export interface FinetuneSetup extends StageData, Schedule {
   model: SimCLRModel;
   loader: DataLoader;
   labels: LabelledSubset;
+  /** Held-out training images outside the labelled subset (valSplit), or null. */
+  validation: Dataset | null;
   source: string;
 }
 
@@ -42,6 +48,7 @@ export interface FinetuneSetup extends StageData, Schedule {
 export async function setupFinetune(c: FinetuneConfig, folder: RunFolder, emit: EventSink = ignoreEvents, world: World = singleProcess): Promise<FinetuneSetup> {
   const data = await prepareStage(c);
   const labels = await labelledSubset(c.labels, data.train, { seed: c.labelSeed, folder });
+  const validation = validationSplit(data.train, c.valSplit ?? 0, { exclude: labels.indices, seed: c.labelSeed })?.data ?? null;
   const scratch = () => scratchDescription(c, { channels: data.train.channels, size: Math.max(data.train.height, data.train.width) });
   const { model, source } = classifierFrom(c.from, scratch, {
     numClasses: data.train.numClasses, ftProjSelector: c.ftProjSelector, zeroInitLogits: c.zeroInitLogitsLayer,
@@ -50,7 +57,7 @@ export async function setupFinetune(c: FinetuneConfig, folder: RunFolder, emit: 
   try {
     checkInputShape(model.description, data.train, source);
     const loader = augmentedLoader(data.train, c, { seed: c.seed, indices: labels.indices, stage: 'finetune', emit, world });
-    return { ...data, ...optimizerAndSchedule(model, c, loader), model, loader, labels, source };
+    return { ...data, ...optimizerAndSchedule(model, c, loader), model, loader, labels, validation, source };
   } catch (err) {
     model.dispose();
     throw err;
@@ -87,14 +94,15 @@ export async function finetune(config: FinetuneConfig, o: StageOptions): Promise
     const run: TrainingRun = {
       stage: 'finetune', folder, config, model: s.model, optimizer: s.optimizer, schedule: s.schedule, totalSteps: s.totalSteps,
       batchesPerEpoch: s.loader.batchesPerEpoch, loaders: { labelled: s.loader },
-      step: (lr, parallel) => finetuneStep(s, lr, parallel), evaluate: () => testAccuracy(s.model, s.test, world),
+      step: (lr, parallel) => finetuneStep(s, lr, parallel), evaluate: (signal) => testAccuracy(s.model, s.test, world, signal),
+      validate: s.validation ? (signal) => testAccuracy(s.model, s.validation, world, signal) : undefined,
       message: describe(s, config), checkpointExtra: { classNames: s.train.classNames, from: config.from ?? null, labelsSha256: s.labels.sha256 },
     };
     const r = await runTrainingLoop(run, { resume: o.resume, emit, stop: o.stop, world, globalBn: config.globalBn });
     return finishStage(folder, emit, {
       stage: 'finetune', init: config.from ? 'simclr' : 'supervised', from: config.from ?? null, ...loopSummary(r, s.loader),
       eval_images: s.test?.length ?? 0, labels_file: s.labels.file, labels_sha256: s.labels.sha256, labelled_images: s.labels.indices.length,
-      train_top1: r.last.train_top1 ?? null,
+      val_images: s.validation?.length ?? 0, train_top1: r.last.train_top1 ?? null,
     } satisfies FinetuneSummary);
   } finally {
     s.model.dispose();
@@ -108,6 +116,6 @@ function describe(s: FinetuneSetup, c: FinetuneConfig): string {
   const trainable = s.model.numParameters(true);
   return `${c.from ? 'fine-tune' : 'supervised baseline'}: ResNet-${d.depth} x${d.widthMultiplier}${d.skRatio ? ' +SK' : ''} from ${s.source}, ` +
     `${d.projHead.keepLayers} projection layer(s) kept, ${(trainable / 1e6).toFixed(2)}M trainable params; ${s.labels.indices.length} labelled images ` +
-    `(${c.labels}) of ${s.train.length}; batch ${s.loader.batchSize}, ${s.totalSteps} steps (${s.loader.batchesPerEpoch}/epoch), ` +
+    `(${c.labels}) of ${s.train.length}${s.validation ? ` (${s.validation.length} others held out for validation)` : ''}; batch ${s.loader.batchSize}, ${s.totalSteps} steps (${s.loader.batchesPerEpoch}/epoch), ` +
     `${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}`;
 }

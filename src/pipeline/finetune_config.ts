@@ -1,9 +1,9 @@
 // The fine-tuning configuration (and, with `from` absent, the supervised baseline trained from scratch): one flat,
 // validated, frozen object saved as config.json. Keys mirror tf2/run.py's fine-tuning flags in camelCase.
 import { z } from 'zod';
-import { parseLabelsSpec } from './labels.js';
+import { parseLabelsSpec } from './labels_spec.js';
 import {
-  architectureFields, ARCHITECTURE_KEYS, requireLength, resolveStageConfig, trainingFields, validateStageConfig, type StageResolveOptions,
+  architectureFields, ARCHITECTURE_KEYS, checkTrainingOptions, requireLength, resolveStageConfig, trainingFields, validateStageConfig, type StageResolveOptions,
 } from './stage_config.js';
 
 const labelsField = z.string().min(1).default('10%')
@@ -22,6 +22,7 @@ export const finetuneSchema = z.strictObject({
   ...trainingFields,
 }).superRefine((c, ctx) => {
   requireLength(c, ctx);
+  checkTrainingOptions(c, ctx);
   try {
     parseLabelsSpec(c.labels);
   } catch (err) {

@@ -3,18 +3,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Dataset } from '../data/dataset.js';
-import { describeSubsetSpec, parseSubsetSpec, readSubsetFile, resolveSubset, writeSubsetFile, type SubsetSpec } from '../data/subset.js';
+import { describeSubsetSpec, readSubsetFile, resolveSubset, writeSubsetFile } from '../data/subset.js';
+import { parseLabelsSpec } from './labels_spec.js';
 import type { RunFolder } from './run_folder.js';
 
 export const LABELS_FILE = 'labels.txt';
 
-/** '1%', '10%', 'N-per-class', 'file:PATH' or a bare PATH (anything that is neither a percentage nor N-per-class). */
-export function parseLabelsSpec(text: string): SubsetSpec {
-  const s = text.trim();
-  // Percentages, counts and bare numbers go through the strict parser (so '10' or '0%' get its message).
-  if (s.startsWith('file:') || /(%|per-class)$|^[\d.]+$/.test(s)) return parseSubsetSpec(s);
-  return { kind: 'file', path: s };
-}
+export { parseLabelsSpec } from './labels_spec.js';
 
 export interface LabelledSubset {
   /** Sorted dataset indices of the labelled images. */

@@ -10,6 +10,7 @@ import { Generator } from '../tensor/random.js';
 import { keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { fitLogisticLbfgs, type LogisticFit } from './logistic_lbfgs.js';
+import { yieldToEventLoop } from './stop_signal.js';
 
 export interface LinearProbeOptions {
   numClasses: number;
@@ -28,6 +29,8 @@ export interface LinearProbeOptions {
   /** AdamW: decoupled weight decay on the weights, not the bias (default 1e-4). */
   weightDecay?: number;
   seed?: number;
+  /** Checked between solver iterations (L-BFGS) or every few steps (AdamW): once aborted, the fit rejects with its reason. */
+  signal?: AbortSignal;
 }
 
 export interface LinearProbeResult {
@@ -65,7 +68,7 @@ export async function trainLinearProbe(trainX: Tensor, trainY: Tensor, testX: Te
   let fit: LogisticFit | null = null;
   try {
     fit = solver === 'lbfgs'
-      ? await fitLogisticLbfgs(x, y, { numClasses: o.numClasses, l2: o.l2 ?? 1 / N, maxIterations: o.maxIterations ?? 300 })
+      ? await fitLogisticLbfgs(x, y, { numClasses: o.numClasses, l2: o.l2 ?? 1 / N, maxIterations: o.maxIterations ?? 300, signal: o.signal })
       : await fitAdamW(x, y, o);
     const { weight, bias, iterations } = fit;
     return tidy(() => {
@@ -81,7 +84,7 @@ export async function trainLinearProbe(trainX: Tensor, trainY: Tensor, testX: Te
   }
 }
 
-/** Mini-batch AdamW with cosine decay over standardised features; yields to the event loop once per epoch. */
+/** Mini-batch AdamW with cosine decay over standardised features; yields to the event loop every 16 steps. */
 async function fitAdamW(x: Tensor, y: Tensor, o: LinearProbeOptions): Promise<LogisticFit> {
   const { numClasses, epochs = 100, learningRate = 0.01, weightDecay = 1e-4, seed = 0 } = o;
   const [N, D] = x.shape;
@@ -95,18 +98,21 @@ async function fitAdamW(x: Tensor, y: Tensor, o: LinearProbeOptions): Promise<Lo
     let step = 0;
     for (let epoch = 0; epoch < epochs; epoch++) {
       const order = keep(randperm(N, { generator })); // (N,)
-      for (let start = 0; start < N; start += batchSize, step++) {
-        tidy(() => {
-          const rows = order.narrow(0, start, Math.min(batchSize, N - start)); // (b,)
-          const loss = F.crossEntropy(head.forward(x.indexSelect(0, rows)), y.indexSelect(0, rows)); // ()
-          optimizer.zeroGrad();
-          loss.backward();
-          optimizer.setLr(schedule(step));
-          optimizer.step();
-        });
+      try {
+        for (let start = 0; start < N; start += batchSize, step++) {
+          if (step % 16 === 15) await yieldToEventLoop(o.signal);
+          tidy(() => {
+            const rows = order.narrow(0, start, Math.min(batchSize, N - start)); // (b,)
+            const loss = F.crossEntropy(head.forward(x.indexSelect(0, rows)), y.indexSelect(0, rows)); // ()
+            optimizer.zeroGrad();
+            loss.backward();
+            optimizer.setLr(schedule(step));
+            optimizer.step();
+          });
+        }
+      } finally {
+        order.dispose();
       }
-      order.dispose();
-      await new Promise((resolve) => setImmediate(resolve));
     }
     const [weight, bias] = tidy(() => [head.weight.detach().clone(), head.bias!.detach().clone()]);
     const loss = tidy(() => F.crossEntropy(F.linear(x, weight, bias), y).item());

@@ -6,6 +6,7 @@ import * as F from '../tensor/functional.js';
 import { cat } from '../tensor/methods_shape.js';
 import { keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { yieldToEventLoop } from './stop_signal.js';
 
 export interface LbfgsOptions {
   numClasses: number;
@@ -19,6 +20,8 @@ export interface LbfgsOptions {
   tolerance?: number;
   /** Stop when an iteration lowers the objective by less than this, relative (default 1e-9, as SciPy's ftol). */
   functionTolerance?: number;
+  /** Checked every iteration: once aborted, the fit rejects with its reason. */
+  signal?: AbortSignal;
 }
 
 export interface LogisticFit {
@@ -47,7 +50,8 @@ function objective(theta: Tensor, x: Tensor, y: Tensor, K: number, l2: number): 
 }
 
 /**
- * Fits W, b by L-BFGS; yields to the event loop every few iterations. In float32 the objective's rounding limits the
+ * Fits W, b by L-BFGS; yields to the event loop every iteration (one iteration costs a few passes over x, so a stop
+ * request is seen within about that time). In float32 the objective's rounding limits the
  * gradient reached to about 1e-3 (ample for accuracy); float64 features converge to the tolerance.
  */
 export async function fitLogisticLbfgs(x: Tensor, y: Tensor, o: LbfgsOptions): Promise<LogisticFit> {
@@ -95,7 +99,7 @@ export async function fitLogisticLbfgs(x: Tensor, y: Tensor, o: LbfgsOptions): P
       g.dispose();
       ({ theta, f, g } = next);
       if (previous - f <= functionTolerance * Math.max(1, Math.abs(f))) { iterations++; break; }
-      if (iterations % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
+      await yieldToEventLoop(o.signal);
     }
     const [weight, bias] = tidy(() => [theta.narrow(0, 0, K * D).view([K, D]).clone(), theta.narrow(0, K * D, K).clone()]);
     return { weight: keep(weight), bias: keep(bias), loss: f, iterations };

@@ -10,11 +10,14 @@ export interface OptimizerSettings {
   lr: number;
   weightDecay: number;
   momentum: number;
+  /** Nesterov momentum (sgd only). */
+  nesterov?: boolean;
 }
 
 export function buildOptimizer(params: Parameter[], s: OptimizerSettings): Optimizer<GroupOptions> {
   const trainable = params.filter((p) => p.requiresGrad);
   if (trainable.length === 0) throw new RangeError('buildOptimizer: no trainable parameters');
+  if (s.nesterov && s.kind !== 'sgd') throw new RangeError(`buildOptimizer: nesterov applies to optimizer 'sgd' only, got '${s.kind}'`);
   switch (s.kind) {
     case 'lars':
       return new LARS(trainable, { lr: s.lr, weightDecay: s.weightDecay, momentum: s.momentum });
@@ -23,7 +26,7 @@ export function buildOptimizer(params: Parameter[], s: OptimizerSettings): Optim
       const decayed = trainable.filter((p) => p.weightDecay);
       const plain = trainable.filter((p) => !p.weightDecay);
       const groups = [{ params: decayed, weightDecay: s.weightDecay }, { params: plain, weightDecay: 0 }].filter((g) => g.params.length);
-      return new SGD(groups, { lr: s.lr, momentum: s.momentum });
+      return new SGD(groups, { lr: s.lr, momentum: s.momentum, nesterov: s.nesterov ?? false });
     }
     case 'adamw': {
       const decayed = trainable.filter((p) => p.weightDecay);

@@ -1,9 +1,14 @@
 // Writers for embeddings and predictions: NumPy .npy (format 1.0, little-endian float32, written by hand) and JSON
 // lines. Reference: numpy/lib/format.py (magic, version, header dict padded to 64 bytes, raw C-order data).
+import { mkdirSync } from 'node:fs';
 import { endianness } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../tensor/safetensors.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { checkOutputPath } from './output_path.js';
+
+export { checkOutputPath, outputFormat } from './output_path.js';
 
 /** The bytes of a float32 .npy file holding `data` with `shape` (C order). */
 export function npyBytes(data: Float32Array, shape: readonly number[]): Buffer {
@@ -27,22 +32,27 @@ export function npyBytes(data: Float32Array, shape: readonly number[]): Buffer {
   return out;
 }
 
+/** Writes bytes to `path` atomically after checking it, creating missing parent folders. */
+function writeOutput(path: string, bytes: Uint8Array): void {
+  checkOutputPath(path);
+  mkdirSync(dirname(resolve(path)), { recursive: true });
+  writeFileAtomicSync(path, bytes);
+}
+
 /** Writes a tensor as a float32 .npy file (atomically). */
 export function writeNpy(path: string, t: Tensor): void {
   const data = tidy(() => t.to('float32').contiguous().dataSync() as Float32Array); // a copy, C order
-  writeFileAtomicSync(path, npyBytes(data, t.shape));
+  writeOutput(path, npyBytes(data, t.shape));
 }
 
 /** Writes one JSON object per line (atomically). */
 export function writeJsonLines(path: string, rows: Iterable<unknown>): void {
   const lines: string[] = [];
   for (const row of rows) lines.push(JSON.stringify(row));
-  writeFileAtomicSync(path, Buffer.from(lines.length ? `${lines.join('\n')}\n` : '', 'utf8'));
+  writeOutput(path, Buffer.from(lines.length ? `${lines.join('\n')}\n` : '', 'utf8'));
 }
 
-/** 'npy' or 'jsonl' from a file name (.npy / .jsonl / .json), for writers that pick the format by extension. */
-export function outputFormat(path: string): 'npy' | 'jsonl' {
-  if (/\.npy$/i.test(path)) return 'npy';
-  if (/\.jsonl?$/i.test(path)) return 'jsonl';
-  throw new Error(`output ${path}: unknown format; name it .npy (NumPy float32) or .jsonl (JSON lines)`);
+/** Writes one JSON document (atomically), e.g. the row names beside a .npy file. */
+export function writeJson(path: string, value: unknown): void {
+  writeOutput(path, Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8'));
 }

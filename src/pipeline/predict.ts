@@ -11,7 +11,8 @@ import { cat } from '../tensor/methods_shape.js';
 import { keep, tidy } from '../tensor/scope.js';
 import { Tensor } from '../tensor/tensor.js';
 import { loadCheckpointModel } from './classifier_model.js';
-import { outputFormat, writeJsonLines, writeNpy } from './outputs.js';
+import { outputFormat, writeJson, writeJsonLines, writeNpy } from './outputs.js';
+import { yieldToEventLoop } from './stop_signal.js';
 
 /** A folder of images (read unlabeled, recursively), a dataset, or images (N, C, H, W): uint8, or float in [0, 1]. */
 export type ImageInput = string | Dataset | Tensor;
@@ -19,6 +20,12 @@ export type ImageInput = string | Dataset | Tensor;
 export interface BatchOptions {
   /** Images per forward pass (default 256). */
   batchSize?: number;
+  /** Checked between batches: once aborted, the pass rejects with its reason and nothing is returned. */
+  signal?: AbortSignal;
+  /** Told the images done so far: (0, total) once the images are read, then after every batch. */
+  onProgress?: (done: number, total: number) => void;
+  /** A folder input: leave out unreadable images (a warning lists them; `files` then names the rows) instead of failing. */
+  skipBad?: boolean;
 }
 
 export interface EmbedOptions extends BatchOptions {
@@ -64,9 +71,9 @@ export class LoadedModel {
 
   /** Features of every image, in input order. */
   async embed(images: ImageInput, o: EmbedOptions = {}): Promise<Embeddings> {
-    const source = await this.#source(images);
+    const source = await this.#source(images, o.skipBad);
     const feature = o.feature ?? 'h';
-    const features = await this.#run(source, o.batchSize, (out) => pickFeature(out, feature));
+    const features = await this.#run(source, o, (out) => pickFeature(out, feature));
     return { features, files: source.files };
   }
 
@@ -75,8 +82,8 @@ export class LoadedModel {
     if (!this.model.supervisedHead) {
       throw new Error(`checkpoint ${this.path} has no classifier head (a ${this.kind} checkpoint): use embed, or fine-tune it first`);
     }
-    const source = await this.#source(images);
-    const probabilities = await this.#run(source, o.batchSize, (out) => F.softmax(out.logits!, 1));
+    const source = await this.#source(images, o.skipBad);
+    const probabilities = await this.#run(source, o, (out) => F.softmax(out.logits!, 1));
     return { probabilities, files: source.files, classNames: this.classNames };
   }
 
@@ -84,11 +91,11 @@ export class LoadedModel {
     this.model.dispose();
   }
 
-  async #source(images: ImageInput): Promise<Source> {
+  async #source(images: ImageInput, skipBad = false): Promise<Source> {
     const d = this.model.description;
     if (images instanceof Tensor) return tensorSource(images, d.inChannels);
     const data = typeof images === 'string'
-      ? await imageFolder({ root: images, size: d.imageSize, channels: d.inChannels as 1 | 3, labeled: false })
+      ? await imageFolder({ root: images, size: d.imageSize, channels: d.inChannels as 1 | 3, labeled: false, skipBad })
       : images;
     if (data.channels !== d.inChannels) throw new Error(`${data.name}: ${data.channels}-channel images, but checkpoint ${this.path} takes ${d.inChannels}`);
     return {
@@ -97,14 +104,16 @@ export class LoadedModel {
     };
   }
 
-  async #run(source: Source, batchSize = 256, head: (out: SimCLROutput) => Tensor): Promise<Tensor> {
+  async #run(source: Source, { batchSize = 256, signal, onProgress }: BatchOptions, head: (out: SimCLROutput) => Tensor): Promise<Tensor> {
     if (source.length === 0) throw new RangeError(`checkpoint ${this.path}: no images to run`);
     const parts: Tensor[] = [];
     try {
+      onProgress?.(0, source.length);
       for (let start = 0; start < source.length; start += batchSize) {
+        await yieldToEventLoop(signal); // finalizers and signal handlers run between batches
         const n = Math.min(batchSize, source.length - start);
         parts.push(keep(tidy(() => noGrad(() => head(this.model.forward(evalTransform(source.batch(start, n)))))))); // (n, D)
-        await new Promise((resolve) => setImmediate(resolve)); // let finalizers run between batches
+        onProgress?.(start + n, source.length);
       }
       return keep(tidy(() => cat(parts, 0))); // (N, D)
     } finally {
@@ -154,16 +163,34 @@ export async function predict(checkpoint: string, images: ImageInput, o: BatchOp
   }
 }
 
-/** Writes embeddings as .npy (N, D) float32 or .jsonl ({index, file, embedding} per line), by extension. */
+/** The sidecar of a .npy output: which file each row is and, for predictions, which class each column is. */
+export function npyRowsPath(path: string): string {
+  return `${path}.json`;
+}
+
+/**
+ * Writes embeddings as .npy (N, D) float32 plus `<out>.npy.json` ({rows, files}), or .jsonl ({index, file, embedding}
+ * per line), by extension.
+ */
 export function writeEmbeddings(path: string, e: Embeddings): void {
-  if (outputFormat(path) === 'npy') return writeNpy(path, e.features);
+  if (outputFormat(path) === 'npy') {
+    writeNpy(path, e.features);
+    return writeJson(npyRowsPath(path), { rows: e.features.shape[0], files: e.files });
+  }
   const rows = e.features.toArray() as number[][];
   writeJsonLines(path, rows.map((embedding, index) => ({ index, ...(e.files ? { file: e.files[index] } : {}), embedding })));
 }
 
-/** Writes predictions as .npy (N, K) probabilities or .jsonl ({index, file, label, class, confidence, probabilities}). */
+/**
+ * Writes predictions as .npy (N, K) probabilities plus `<out>.npy.json` ({rows, files, class_names}: column k is class
+ * class_names[k]), or .jsonl ({index, file, label, class, confidence, probabilities}: `class` is the name of class
+ * `label` when the checkpoint knows its class names).
+ */
 export function writePredictions(path: string, p: Predictions): void {
-  if (outputFormat(path) === 'npy') return writeNpy(path, p.probabilities);
+  if (outputFormat(path) === 'npy') {
+    writeNpy(path, p.probabilities);
+    return writeJson(npyRowsPath(path), { rows: p.probabilities.shape[0], files: p.files, class_names: p.classNames });
+  }
   const rows = p.probabilities.toArray() as number[][];
   writeJsonLines(path, rows.map((probabilities, index) => {
     const label = probabilities.indexOf(Math.max(...probabilities));

@@ -1,21 +1,21 @@
 // The pretraining stage: SimCLRv2 self-supervised training with monitoring, crash-safe checkpoints and exact
-// resume. Reference: google-research/simclr tf2/run.py (train loop, checkpoints, summaries).
+// resume; a stop request ends it after the step (or inside an evaluation) with its state saved.
+// Reference: google-research/simclr tf2/run.py (train loop, checkpoints, summaries).
 import { performance } from 'node:perf_hooks';
 import { DataParallel } from '../distributed/data_parallel.js';
 import { singleProcess, type World } from '../distributed/world.js';
 import { buildModel, type SimCLRModel } from '../models/simclr_model.js';
-import { noGrad } from '../tensor/autograd.js';
 import { dispose } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { latestCheckpoint, loadCheckpoint, restoreTrainingState, saveCheckpoint } from './checkpoint.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { NegativeQueue } from './memory_queue.js';
-import { evaluateClassifier, evaluateKnn } from './pretrain_eval.js';
+import { evaluateClassifier, evaluateKnn, knnBankSize } from './pretrain_eval.js';
 import type { PretrainConfig } from './pretrain_config.js';
 import { setupPretrain, type PretrainSetup } from './pretrain_setup.js';
 import { pretrainStep, type StepContext, type StepScalars } from './pretrain_step.js';
 import { RunFolder } from './run_folder.js';
-import { StopSignal } from './stop_signal.js';
+import { isAbortError, StopSignal } from './stop_signal.js';
 
 export interface PretrainOptions {
   out: string;
@@ -30,6 +30,8 @@ export interface PretrainSummary {
   steps: number;
   epochs: number;
   knn_top1: number | null;
+  /** Train images in the final kNN bank: the first knnTrainLimit of the (trainLimit-cut) train split. */
+  knn_train_images: number | null;
   linear_top1: number | null;
   linear_top5: number | null;
   contrastive_top1: number | null;
@@ -60,7 +62,7 @@ export async function pretrain(config: PretrainConfig, o: PretrainOptions): Prom
   const setup = await setupPretrain(config, { shard: world.size > 1 ? { rank: world.rank, size: world.size } : undefined });
   const { model, optimizer, loader, totalSteps } = setup;
   const ctx: StepContext = {
-    model, optimizer, temperature: config.temperature, hiddenNorm: config.hiddenNorm, world,
+    model, optimizer, temperature: config.temperature, hiddenNorm: config.hiddenNorm, directions: config.ntXentDirections, world,
     memory: config.memorySize > 0 ? { ema: emaCopy(model), queue: new NegativeQueue(config.memorySize, config.projOutDim), momentum: config.memoryMomentum } : null,
   };
   const progress: Progress = { step: 0, trainMs: 0, waitMs: 0, images: 0, last: {} };
@@ -71,19 +73,29 @@ export async function pretrain(config: PretrainConfig, o: PretrainOptions): Prom
   emit({ type: 'start', stage: 'pretrain', totalSteps, step: progress.step, message: describeRun(setup, config) });
   const stop = o.stop ?? new StopSignal();
   const stopRequested = () => (ctx.parallel ? ctx.parallel.anyOverWorld(stop.requested !== null) : stop.requested !== null); // all ranks stop at one step
+  // Data parallel: a kNN monitor runs to its end, and the processes stop together at the next step.
+  const monitorSignal = ctx.parallel ? undefined : stop.signal;
+  const startStep = progress.step;
   try {
     let stopped = false;
-    while (progress.step < totalSteps && !(stopped = stopRequested())) {
-      runOneStep(setup, ctx, progress, config, folder, emit);
-      // Let the event loop turn: N-API runs tensor-handle finalizers (and signal handlers) only then.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (progress.step % loader.batchesPerEpoch === 0) maybeMonitorKnn(setup, config, progress, folder, emit);
-      if (config.checkpointEvery > 0 && progress.step % config.checkpointEvery === 0 && progress.step < totalSteps) {
-        checkpoint(folder, setup, ctx, progress, config, emit);
+    try {
+      while (progress.step < totalSteps && !(stopped = stopRequested())) {
+        runOneStep(setup, ctx, progress, config, folder, emit);
+        // Let the event loop turn: N-API runs tensor-handle finalizers (and signal handlers) only then.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (progress.step % loader.batchesPerEpoch === 0) await maybeMonitorKnn(setup, config, progress, folder, emit, monitorSignal);
+        if (config.checkpointEvery > 0 && progress.step % config.checkpointEvery === 0 && progress.step < totalSteps) {
+          checkpoint(folder, setup, ctx, progress, config, emit);
+        }
       }
+    } catch (err) {
+      if (!isAbortError(err) || stop.requested === null) throw err;
+      stopped = true; // stopped inside the kNN monitor: the step it evaluated is saved below
     }
-    const path = checkpoint(folder, setup, ctx, progress, config, emit);
-    const summary = finish(folder, setup, config, progress, path, stopped);
+    // Nothing trained since the start (stopped before the first step): the newest checkpoint is still the state.
+    const path = stopped && progress.step === startStep ? (folder.readOnly ? '' : latestCheckpoint(folder) ?? '') : checkpoint(folder, setup, ctx, progress, config, emit);
+    const summary = await finish(folder, setup, config, progress, path, stopped, stop.signal, emit);
+    if (summary.interrupted) emit({ type: 'info', stage: 'pretrain', message: `stopped (${stop.requested}) at step ${progress.step} of ${totalSteps}${path ? `; state saved in ${path}` : ''}` });
     emit({ type: 'end', stage: 'pretrain', step: progress.step, summary: { ...summary } });
     return summary;
   } finally {
@@ -123,12 +135,12 @@ function logStep(sc: StepScalars, epoch: number, lr: number, p: Progress, folder
   emit({ type: 'step', stage: 'pretrain', step: p.step, totalSteps, epoch, values });
 }
 
-function maybeMonitorKnn(s: PretrainSetup, c: PretrainConfig, p: Progress, folder: RunFolder, emit: EventSink): void {
+async function maybeMonitorKnn(s: PretrainSetup, c: PretrainConfig, p: Progress, folder: RunFolder, emit: EventSink, signal?: AbortSignal): Promise<void> {
   const epochsDone = p.step / s.loader.batchesPerEpoch;
   if (!s.test || !s.train.labels || c.knnEvery <= 0 || p.step >= s.totalSteps) return;
   if (Math.round(epochsDone) % Math.max(1, Math.round(c.knnEvery)) !== 0) return;
   const start = performance.now();
-  const knn = evaluateKnn(s.model, s.train, s.test, { k: c.knnK, temperature: c.knnTemperature, trainLimit: c.knnTrainLimit });
+  const knn = await evaluateKnn(s.model, s.train, s.test, { k: c.knnK, temperature: c.knnTemperature, trainLimit: c.knnTrainLimit, signal });
   const values = { knn_top1: knn, eval_s: (performance.now() - start) / 1000 };
   folder.logMetrics({ step: p.step, epoch: epochsDone, ...values });
   emit({ type: 'eval', stage: 'pretrain', step: p.step, values });
@@ -143,7 +155,7 @@ function checkpoint(folder: RunFolder, s: PretrainSetup, ctx: StepContext, p: Pr
   }
   const path = saveCheckpoint(folder, {
     kind: 'pretrain', step: p.step, model: s.model, description: s.model.description, optimizer: s.optimizer, keep: c.keepCheckpoints,
-    extra: { loader: s.loader.state(), progress: { trainMs: p.trainMs, waitMs: p.waitMs, images: p.images }, queue: ctx.memory?.queue.state ?? null, worldSize: ctx.world.size },
+    extra: { loader: s.loader.state(), progress: { trainMs: p.trainMs, waitMs: p.waitMs, images: p.images, last: p.last }, queue: ctx.memory?.queue.state ?? null, worldSize: ctx.world.size },
     extraTensors,
   });
   emit({ type: 'checkpoint', stage: 'pretrain', step: p.step, path });
@@ -152,7 +164,8 @@ function checkpoint(folder: RunFolder, s: PretrainSetup, ctx: StepContext, p: Pr
 
 interface PretrainExtra {
   loader: { epoch: number; position: number };
-  progress: { trainMs: number; waitMs: number; images: number };
+  /** `last`: the last logged figures, for the summary of a resume that only redoes the final evaluation. */
+  progress: { trainMs: number; waitMs: number; images: number; last?: Record<string, number> };
   queue: { pointer: number; filled: number } | null;
   /** Processes of the run (absent: 1); resuming needs the same number. */
   worldSize?: number;
@@ -205,19 +218,45 @@ function describeRun(s: PretrainSetup, c: PretrainConfig): string {
     `${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}, warm-up ${s.warmupSteps} steps, temperature ${c.temperature}`;
 }
 
-function finish(folder: RunFolder, s: PretrainSetup, c: PretrainConfig, p: Progress, checkpointPath: string, interrupted: boolean): PretrainSummary {
-  // An interrupted run only saves its state: evaluating 70k images would delay the exit by minutes.
-  const labelled = !interrupted && s.test !== null && s.train.labels !== null;
-  const knn = labelled ? noGrad(() => evaluateKnn(s.model, s.train, s.test!, { k: c.knnK, temperature: c.knnTemperature, trainLimit: c.knnTrainLimit })) : null;
-  const linear = labelled && s.model.supervisedHead ? evaluateClassifier(s.model, s.test!) : null;
+/**
+ * The final evaluation and summary.json. An interrupted run only saves its state (evaluating 70k images would delay
+ * the exit by minutes); a stop during the evaluation ends it between batches and marks the run interrupted.
+ */
+async function finish(folder: RunFolder, s: PretrainSetup, c: PretrainConfig, p: Progress, checkpointPath: string, stopped: boolean, signal: AbortSignal, emit: EventSink): Promise<PretrainSummary> {
+  let interrupted = stopped;
+  let evals: FinalEvaluation = { knn: null, bank: null, linear: null };
+  if (!interrupted) {
+    try {
+      evals = await finalEvaluation(s, c, signal, emit);
+    } catch (err) {
+      if (!isAbortError(err) || !signal.aborted) throw err;
+      interrupted = true;
+    }
+  }
   const summary: PretrainSummary = {
     stage: 'pretrain', steps: p.step, epochs: p.step / s.loader.batchesPerEpoch,
-    knn_top1: knn, linear_top1: linear?.top1 ?? null, linear_top5: linear?.top5 ?? null,
+    knn_top1: evals.knn, knn_train_images: evals.bank, linear_top1: evals.linear?.top1 ?? null, linear_top5: evals.linear?.top5 ?? null,
     contrastive_top1: p.last.contrastive_top1 ?? null, loss: p.last.loss ?? null,
     images_per_s: p.trainMs > 0 ? (p.images / p.trainMs) * 1000 : 0, data_wait_fraction: p.trainMs > 0 ? p.waitMs / p.trainMs : 0,
     wall_s: p.trainMs / 1000, interrupted, checkpoint: checkpointPath,
   };
-  folder.logMetrics({ step: p.step, epoch: summary.epochs, knn_top1: knn, linear_top1: summary.linear_top1 });
+  if (!interrupted) folder.logMetrics({ step: p.step, epoch: summary.epochs, knn_top1: evals.knn, linear_top1: summary.linear_top1 });
   folder.writeJson('summary.json', summary);
   return summary;
+}
+
+interface FinalEvaluation {
+  knn: number | null;
+  bank: number | null;
+  linear: { top1: number; top5: number } | null;
+}
+
+/** kNN on encoder features and the online linear head's test accuracy (labelled data only). */
+async function finalEvaluation(s: PretrainSetup, c: PretrainConfig, signal: AbortSignal, emit: EventSink): Promise<FinalEvaluation> {
+  if (!s.test || !s.train.labels) return { knn: null, bank: null, linear: null };
+  const bank = knnBankSize(s.train, c.knnTrainLimit);
+  emit({ type: 'info', stage: 'pretrain', message: `final evaluation: kNN with a bank of ${bank} train images on ${s.test.length} test images${s.model.supervisedHead ? ', then the online linear head' : ''}` });
+  const knn = await evaluateKnn(s.model, s.train, s.test, { k: c.knnK, temperature: c.knnTemperature, trainLimit: c.knnTrainLimit, signal });
+  const linear = s.model.supervisedHead ? await evaluateClassifier(s.model, s.test, undefined, signal) : null;
+  return { knn, bank, linear };
 }

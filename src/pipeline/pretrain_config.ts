@@ -2,31 +2,33 @@
 // saved as config.json in the run folder. Keys mirror the official tf2/run.py flags in camelCase.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { resolveStageConfig, validateStageConfig, type StageResolveOptions } from './stage_config.js';
+import {
+  dataField, depthField, epochsField, resolveStageConfig, skipBadField, stepsField, threadsField, validateStageConfig, type StageResolveOptions,
+} from './stage_config.js';
 
 const positive = z.number().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 
 export const pretrainSchema = z.strictObject({
-  data: z.string({ error: 'data is required: fashion-mnist, cifar10:DIR, cifar100:DIR, folder:DIR or idx:IMAGES,LABELS' })
-    .min(1, 'data is required: fashion-mnist, cifar10:DIR, cifar100:DIR, folder:DIR or idx:IMAGES,LABELS'),
+  data: dataField,
   trainLimit: nonNegativeInt.default(0).describe('use only the first N training images (0 = all)'),
+  skipBad: skipBadField,
   // model
-  depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101), z.literal(152), z.literal(200)]).default(50),
-  widthMultiplier: positive.default(1),
+  depth: depthField.default(50),
+  widthMultiplier: positive.max(64).default(1),
   stem: z.enum(['cifar', 'stride2', 'imagenet']).optional().describe('stem: cifar (3x3/1), stride2 (3x3/2) or imagenet (7x7/2 + max-pool); default cifar up to 32 px'),
   skRatio: z.number().min(0).max(1).default(0),
   seRatio: z.number().min(0).max(1).default(0),
   projHeadMode: z.enum(['none', 'linear', 'nonlinear']).default('nonlinear'),
   numProjLayers: nonNegativeInt.default(3),
-  projOutDim: z.number().int().positive().default(128),
-  projHiddenDim: z.number().int().positive().optional().describe('width of the middle projection layers (default: the encoder output width)'),
+  projOutDim: z.number().int().positive().max(65536).default(128),
+  projHiddenDim: z.number().int().positive().max(65536).optional().describe('width of the middle projection layers (default: the encoder output width)'),
   ftProjSelector: z.number().int().min(-1).default(0).describe('layer the online linear head reads: 0 = encoder output'),
   bnMomentum: z.number().min(0).max(1).default(0.1).describe('PyTorch convention: 0.1 = the official decay 0.9'),
   zeroInitResidual: z.boolean().default(true),
   // schedule
-  epochs: positive.optional(),
-  steps: z.number().int().positive().optional(),
+  epochs: epochsField.optional(),
+  steps: stepsField.optional(),
   batchSize: z.number().int().min(2, 'batchSize must be at least 2 (NT-Xent needs negatives)').default(256),
   optimizer: z.enum(['lars', 'sgd', 'adamw']).default('lars'),
   learningRate: positive.default(0.3),
@@ -38,14 +40,16 @@ export const pretrainSchema = z.strictObject({
   // objective
   temperature: positive.default(0.1),
   hiddenNorm: z.boolean().default(true),
-  memorySize: nonNegativeInt.default(0).describe('MoCo-style queue of negatives from an EMA encoder; 0 = off'),
+  ntXentDirections: z.enum(['sum', 'mean']).default('sum')
+    .describe("NT-Xent's two directions summed (the official scale) or averaged (half the gradient)"),
+  memorySize: nonNegativeInt.max(1 << 24).default(0).describe('MoCo-style queue of negatives from an EMA encoder; 0 = off'),
   memoryMomentum: z.number().min(0).max(1).default(0.999),
   globalBn: z.boolean().default(true).describe('data-parallel runs: batch-norm statistics over the global batch (synchronised)'),
   // augmentation
   colorStrength: z.number().nonnegative().default(1),
   blur: z.boolean().default(true),
   cropMinArea: z.number().gt(0).max(1).default(0.08),
-  viewSize: z.number().int().min(4).optional()
+  viewSize: z.number().int().min(4).max(4096).optional()
     .describe('side of the augmented views in pixels (default: the images\' own); evaluation always uses the native size'),
   // monitoring
   linearEval: z.boolean().default(true),
@@ -61,7 +65,7 @@ export const pretrainSchema = z.strictObject({
   keepCheckpoints: z.number().int().positive().default(2),
   // runtime
   seed: z.number().int().nonnegative().default(0),
-  threads: z.number().int().positive().default(availableParallelism()),
+  threads: threadsField.default(availableParallelism()),
   device: z.string().regex(/^(cpu|cuda(:\d+)?)$/, "device must be 'cpu', 'cuda' or 'cuda:N'").default('cpu'),
 }).refine((c) => c.epochs !== undefined || c.steps !== undefined, { message: 'give epochs or steps', path: ['epochs'] });
 
@@ -78,15 +82,16 @@ export const pretrainPresets: Record<string, Partial<PretrainConfigInput>> = {
   },
   /**
    * A real result on a 2-core CPU in about 20 minutes (see README for the measured figures). Measured choices
-   * (4-epoch runs, kNN top-1): the stride2 stem runs 3x the images/s of the CIFAR stem (1131 vs 367) for about the
-   * same kNN per epoch, so 18 epochs fit where 8 did; temperature 0.2 (+0.3 points over 0.5), colour strength 1.0
-   * (+0.6 over 0.5) and crops of at least 35% of the image (0.796 with all three vs 0.787; 8% crops: 0.777).
-   * Measured but not adopted yet: momentum SGD at lr 0.3 gives kNN 0.823 vs 0.803 after 4 epochs and 0.842 vs 0.821
-   * after 18, but the demo's half-width student then trails its 10% teacher by 2.2 points (notes/pretraining-budget.md).
+   * (4-epoch runs, kNN top-1, notes/pretraining-budget.md): the stride2 stem runs 3x the images/s of the CIFAR stem
+   * (1131 vs 367) for about the same kNN per epoch, so 18 epochs fit where 8 did; temperature 0.2 (+0.3 points over
+   * 0.5), colour strength 1.0 (+0.6 over 0.5), crops of at least 35% of the image (0.796 with all three vs 0.787);
+   * momentum SGD instead of LARS (0.823 vs 0.803 after 4 epochs, 0.842 vs 0.821 after 18). Those runs used the
+   * averaged loss at lr 0.3, wd 1e-4; with the official summed loss (twice the gradient) the same updates are lr
+   * 0.15, wd 2e-4, and the online linear head (whose loss is not doubled) keeps its step with a 2x lr scale.
    */
   'fashion-mnist-cpu': {
-    data: 'fashion-mnist', depth: 18, widthMultiplier: 0.25, stem: 'stride2', batchSize: 256, epochs: 18, optimizer: 'lars', learningRate: 1.0,
-    lrScaling: 'linear', warmupEpochs: 1, weightDecay: 1e-4, temperature: 0.2, colorStrength: 1.0, blur: false,
+    data: 'fashion-mnist', depth: 18, widthMultiplier: 0.25, stem: 'stride2', batchSize: 256, epochs: 18, optimizer: 'sgd', learningRate: 0.15,
+    lrScaling: 'linear', warmupEpochs: 1, weightDecay: 2e-4, linearEvalLrScale: 2, temperature: 0.2, colorStrength: 1.0, blur: false,
     cropMinArea: 0.35, knnEvery: 3, logEvery: 20, checkpointEvery: 500,
   },
   /** The official CIFAR-10 recipe (google-research/simclr README). */

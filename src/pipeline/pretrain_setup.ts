@@ -52,7 +52,7 @@ export interface SetupOptions {
 export async function setupPretrain(c: PretrainConfig, o: SetupOptions = {}): Promise<PretrainSetup> {
   setNumThreads(c.threads);
   manualSeed(c.seed);
-  const data = await loadDataSpec(c.data);
+  const data = await loadDataSpec(c.data, { skipBad: c.skipBad });
   const train = firstN(data.train, c.trainLimit);
   const test = data.test ? firstN(data.test, c.evalLimit) : null;
   const model = buildModel(modelDescriptionFor(c, train));

@@ -1,13 +1,22 @@
 // A run folder (DESIGN.md section 6): config.json, metrics.jsonl, checkpoints, summary.json.
 // Every file is written atomically (temp file + rename) or appended line by line, so a crash loses nothing
 // already written.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { writeFileAtomicSync } from '../tensor/safetensors.js';
+import { removeOrphanTemps } from './orphan_temps.js';
 
 /** Writes text to path via a temp file in the same folder, fsync and rename. */
 export function writeTextAtomic(path: string, text: string): void {
   writeFileAtomicSync(path, Buffer.from(text, 'utf8'));
+}
+
+/** Names the user's path when a run folder cannot be made there (instead of mkdir's bare EEXIST / ENOTDIR). */
+function checkFolderPath(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`run folder ${dir} is an existing file, not a folder: choose another --out`);
+  let ancestor = dirname(dir);
+  while (!existsSync(ancestor) && dirname(ancestor) !== ancestor) ancestor = dirname(ancestor);
+  if (existsSync(ancestor) && !statSync(ancestor).isDirectory()) throw new Error(`run folder ${dir} cannot be made: ${ancestor} is a file, not a folder`);
 }
 
 export type MetricsRecord = Record<string, number | string | boolean | null>;
@@ -31,7 +40,9 @@ export class RunFolder {
     if (hasRun && !options.resume) {
       throw new Error(`run folder ${dir} already holds a run (config.json exists): pass --resume to continue it or choose another --out`);
     }
+    checkFolderPath(dir);
     mkdirSync(dir, { recursive: true });
+    for (const sub of [dir, join(dir, 'checkpoints')]) removeOrphanTemps(sub); // left by a run killed mid-write
     return folder;
   }
 

@@ -2,7 +2,8 @@
 // warm-up + cosine schedule from the config, and the test evaluation. Reference: tf2/run.py (fine-tuning branch).
 import { finetuneAugment } from '../data/augment.js';
 import { firstN, type Dataset } from '../data/dataset.js';
-import { DataLoader } from '../data/loader.js';
+import { DataLoader, type BatchTransform } from '../data/loader.js';
+import { padCropAugment } from '../data/augment_pad_crop.js';
 import { loadDataSpec } from '../data/spec.js';
 import type { World } from '../distributed/world.js';
 import type { SimCLRModel } from '../models/simclr_model.js';
@@ -12,7 +13,7 @@ import { setNumThreads } from '../tensor/runtime.js';
 import type { EventSink } from './events.js';
 import { buildOptimizer } from './optimizers.js';
 import { evaluateClassifier } from './pretrain_eval.js';
-import type { TrainingConfig } from './stage_config.js';
+import { MAX_STEPS, type TrainingConfig } from './stage_config.js';
 import type { Accuracy } from './train_loop.js';
 
 export interface StageData {
@@ -26,7 +27,7 @@ export async function prepareStage(c: TrainingConfig): Promise<StageData> {
   if (c.device !== 'cpu') throw new Error(`device '${c.device}': moving models to accelerators is not supported yet; use --device cpu`);
   setNumThreads(c.threads);
   manualSeed(c.seed);
-  const data = await loadDataSpec(c.data);
+  const data = await loadDataSpec(c.data, { skipBad: c.skipBad });
   if (!data.train.labels) throw new Error(`${data.train.name} is unlabeled: this stage needs class labels (at least for the labelled subset)`);
   return { train: firstN(data.train, c.trainLimit), test: data.test ? firstN(data.test, c.evalLimit) : null };
 }
@@ -42,12 +43,21 @@ export function augmentedLoader(data: Dataset, c: TrainingConfig, o: { seed: num
   if (c.batchSize % processes !== 0) throw new RangeError(`${o.stage}: batchSize ${c.batchSize} does not split evenly over ${processes} processes`);
   const batchSize = Math.min(c.batchSize, n - (n % processes));
   if (batchSize < c.batchSize) o.emit({ type: 'info', stage: o.stage, message: `batch size ${c.batchSize} is more than the ${n} training images: using ${batchSize}` });
-  const augment = { areaRange: [c.cropMinArea, 1] as [number, number] };
   return new DataLoader(data, {
     batchSize, seed: o.seed, views: 1, dropLast: true, indices: o.indices,
     shard: processes > 1 ? { rank: o.world!.rank, size: processes } : undefined,
-    transform: (x, generator) => finetuneAugment(x, augment, generator),
+    transform: supervisedTransform(c),
   });
+}
+
+/** The crop + flip of a supervised stage: random resized crop (area >= cropMinArea) or random crop from zero padding. */
+export function supervisedTransform(c: Pick<TrainingConfig, 'augment' | 'cropMinArea' | 'padding'>): BatchTransform {
+  if (c.augment === 'padCrop') {
+    const options = { padding: c.padding ?? 4 };
+    return (x, generator) => padCropAugment(x, options, generator);
+  }
+  const augment = { areaRange: [c.cropMinArea, 1] as [number, number] };
+  return (x, generator) => finetuneAugment(x, augment, generator);
 }
 
 export interface Schedule {
@@ -59,7 +69,7 @@ export interface Schedule {
 }
 
 /** The settings optimizerAndSchedule reads (pretraining has them too). */
-export type ScheduleConfig = Pick<TrainingConfig, 'steps' | 'epochs' | 'warmupFraction' | 'warmupEpochs' | 'lrScaling' | 'learningRate' | 'optimizer' | 'weightDecay' | 'momentum'>;
+export type ScheduleConfig = Pick<TrainingConfig, 'steps' | 'epochs' | 'warmupFraction' | 'warmupEpochs' | 'lrScaling' | 'learningRate' | 'optimizer' | 'weightDecay' | 'momentum'> & { readonly nesterov?: boolean };
 
 /**
  * The optimiser over the model's trainable parameters and its warm-up + cosine schedule; the learning rate scales
@@ -67,17 +77,23 @@ export type ScheduleConfig = Pick<TrainingConfig, 'steps' | 'epochs' | 'warmupFr
  */
 export function optimizerAndSchedule(model: SimCLRModel, c: ScheduleConfig, loader: DataLoader): Schedule {
   const totalSteps = c.steps ?? Math.max(1, Math.ceil(c.epochs! * loader.batchesPerEpoch));
+  if (totalSteps > MAX_STEPS) {
+    throw new RangeError(`epochs ${c.epochs} x ${loader.batchesPerEpoch} batches per epoch = ${totalSteps} steps, more than the ${MAX_STEPS} allowed: give fewer epochs`);
+  }
   const warmupSteps = Math.min(totalSteps - 1, c.warmupFraction !== undefined
     ? warmupStepsFromFraction(c.warmupFraction, totalSteps)
     : warmupStepsFromEpochs(c.warmupEpochs, loader.batchesPerEpoch * loader.batchSize, loader.batchSize));
   const peakLr = c.lrScaling === 'none' ? c.learningRate : scaleLearningRate(c.learningRate, loader.batchSize, c.lrScaling);
-  const optimizer = buildOptimizer(model.parameters(), { kind: c.optimizer, lr: peakLr, weightDecay: c.weightDecay, momentum: c.momentum });
+  const optimizer = buildOptimizer(model.parameters(), { kind: c.optimizer, lr: peakLr, weightDecay: c.weightDecay, momentum: c.momentum, nesterov: c.nesterov });
   return { optimizer, schedule: warmupCosineSchedule({ lr: peakLr, totalSteps, warmupSteps }), totalSteps, warmupSteps, peakLr };
 }
 
-/** Top-1/top-5 of the model's classifier on the (possibly cut) test split, sharded over `world`; null without one. */
-export function testAccuracy(model: SimCLRModel, test: Dataset | null, world?: World): Accuracy | null {
-  return test && test.labels ? evaluateClassifier(model, test, world) : null;
+/**
+ * Top-1/top-5 of the model's classifier on the (possibly cut) test split, sharded over `world`; null without one.
+ * `signal` is checked between batches.
+ */
+export async function testAccuracy(model: SimCLRModel, test: Dataset | null, world?: World, signal?: AbortSignal): Promise<Accuracy | null> {
+  return test && test.labels ? evaluateClassifier(model, test, world, signal) : null;
 }
 
 /** Fails early when the data's classes do not fit a model's head. */

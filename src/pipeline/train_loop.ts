@@ -1,5 +1,7 @@
-// The training loop the supervised stages (fine-tune, distill) share: steps with the schedule, test evaluation every
-// few epochs, rotating 'last' checkpoints plus a 'best' alias, exact resume, metrics and events.
+// The training loop the supervised stages (fine-tune, distill) share: steps with the schedule, validation every few
+// epochs (the test split once, at the end: nothing is selected on it), rotating 'last' checkpoints plus a 'best'
+// (validation) alias, exact resume, metrics and events. A stop request ends
+// the loop after the current step, or an evaluation between batches, and saves what was trained.
 import { performance } from 'node:perf_hooks';
 import type { DataLoader, LoaderState } from '../data/loader.js';
 import { DataParallel } from '../distributed/data_parallel.js';
@@ -12,7 +14,7 @@ import { latestCheckpoint, loadCheckpoint, restoreTrainingState, saveCheckpoint 
 import type { EventSink } from './events.js';
 import type { RunFolder } from './run_folder.js';
 import type { TrainingConfig } from './stage_config.js';
-import { StopSignal } from './stop_signal.js';
+import { isAbortError, StopSignal } from './stop_signal.js';
 
 export interface Accuracy {
   top1: number;
@@ -44,8 +46,13 @@ export interface TrainingRun {
    * shard, and the step must call parallel.syncGradients() between backward() and the optimiser step.
    */
   step(lr: number, parallel: DataParallel | null): StepResult;
-  /** Test top-1/top-5 of the model, or null without a test split. */
-  evaluate(): Accuracy | null;
+  /** Test top-1/top-5 of the model, or null without a test split; rejects with signal.reason once it fires. Called once, at the end. */
+  evaluate(signal?: AbortSignal): Promise<Accuracy | null>;
+  /**
+   * Top-1/top-5 on the validation split (training images held out of training), every evalEvery epochs and at the end;
+   * the 'best' checkpoint is chosen on it. Absent: no periodic evaluation.
+   */
+  validate?(signal?: AbortSignal): Promise<Accuracy | null>;
   /** Stage facts stored in every checkpoint's sidecar (class names, teacher accuracy, ...). */
   checkpointExtra: Record<string, unknown>;
   /** One line describing the run, sent with the 'start' event. */
@@ -60,7 +67,10 @@ export interface LoopProgress {
   images: number;
   /** Last logged step values. */
   last: Record<string, number>;
+  /** The test evaluation (at the end of training). */
   lastEval: (Accuracy & { step: number }) | null;
+  /** The newest and the best validation evaluation. */
+  lastVal?: (Accuracy & { step: number }) | null;
   best: (Accuracy & { step: number }) | null;
 }
 
@@ -74,7 +84,8 @@ interface LoopExtra {
   loaders: Record<string, LoaderState>;
   /** Processes of the run (absent: 1); resuming needs the same number. */
   worldSize?: number;
-  progress: Pick<LoopProgress, 'trainMs' | 'waitMs' | 'evalMs' | 'images' | 'lastEval' | 'best'>;
+  /** `last` keeps the logged figures of a finished run for a resume that only redoes the final evaluation. */
+  progress: Pick<LoopProgress, 'trainMs' | 'waitMs' | 'evalMs' | 'images' | 'last' | 'lastEval' | 'lastVal' | 'best'>;
 }
 
 /** Options of a stage run (finetune, distill): the run folder, resume, progress events, graceful stop. */
@@ -99,8 +110,10 @@ export function rates(r: { images: number; trainMs: number; waitMs: number; eval
 export interface LoopSummary {
   top1: number | null;
   top5: number | null;
-  best_top1: number | null;
-  best_step: number | null;
+  /** Validation split (valSplit): the last and the best top-1 and the step of the best (null without a split). */
+  val_top1: number | null;
+  best_val_top1: number | null;
+  best_val_step: number | null;
   steps: number;
   epochs: number;
   batch_size: number;
@@ -117,7 +130,7 @@ export interface LoopSummary {
 
 export function loopSummary(r: LoopResult, loader: { batchesPerEpoch: number; batchSize: number }): LoopSummary {
   return {
-    top1: r.lastEval?.top1 ?? null, top5: r.lastEval?.top5 ?? null, best_top1: r.best?.top1 ?? null, best_step: r.best?.step ?? null,
+    top1: r.lastEval?.top1 ?? null, top5: r.lastEval?.top5 ?? null, val_top1: r.lastVal?.top1 ?? null, best_val_top1: r.best?.top1 ?? null, best_val_step: r.best?.step ?? null,
     steps: r.step, epochs: r.step / loader.batchesPerEpoch, batch_size: loader.batchSize, loss: r.last.loss ?? null,
     ...rates(r), interrupted: r.interrupted, checkpoint: r.checkpoint, best_checkpoint: r.bestCheckpoint,
   };
@@ -141,31 +154,50 @@ export interface LoopOptions {
 
 export async function runTrainingLoop(run: TrainingRun, o: LoopOptions): Promise<LoopResult> {
   const world = o.world ?? singleProcess;
-  const p: LoopProgress = { step: 0, trainMs: 0, waitMs: 0, evalMs: 0, images: 0, last: {}, lastEval: null, best: null };
+  const p: LoopProgress = { step: 0, trainMs: 0, waitMs: 0, evalMs: 0, images: 0, last: {}, lastEval: null, lastVal: null, best: null };
   if (o.resume) resumeFrom(run, p, o.emit, world);
+  const startStep = p.step;
   // Data parallel: rank 0's weights to every process (after a resume, all loaded the same), synchronised batch norm.
   const parallel = world.size > 1 ? new DataParallel(world, run.model, { globalBn: o.globalBn ?? true }) : null;
   o.emit({ type: 'start', stage: run.stage, totalSteps: run.totalSteps, step: p.step, message: run.message });
   const stop = o.stop ?? new StopSignal();
   // Every process stops at the same step when any of them was asked to.
   const stopRequested = () => (parallel ? parallel.anyOverWorld(stop.requested !== null) : stop.requested !== null);
+  // Data-parallel evaluations end in a collective: they finish, and the processes stop together at the next step.
+  const evalSignal = parallel ? undefined : stop.signal;
   let bestCheckpoint: string | null = run.folder.exists('checkpoints/best.json') ? run.folder.path('checkpoints/best.json') : null;
+  const validateAndKeepBest = async () => {
+    if (await evaluateNow(run, p, o.emit, 'val', evalSignal) && p.best?.step === p.step) bestCheckpoint = checkpoint(run, p, o.emit, world, 'best');
+  };
   let stopped = false;
-  while (p.step < run.totalSteps && !(stopped = stopRequested())) {
-    oneStep(run, p, o.emit, parallel);
-    // Let the event loop turn: N-API runs tensor-handle finalizers (and signal handlers) only then.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (p.step >= run.totalSteps) break;
-    const evalStep = isEvalStep(run, p.step);
-    if (evalStep && evaluateNow(run, p, o.emit) && p.best?.step === p.step) bestCheckpoint = checkpoint(run, p, o.emit, world, 'best');
-    const every = run.config.checkpointEvery;
-    if (every > 0 ? p.step % every === 0 : evalStep) checkpoint(run, p, o.emit, world);
+  try {
+    // A run stopped inside an evaluation between steps redoes it first, so its metrics match an uninterrupted run.
+    if (p.step > 0 && p.step < run.totalSteps && isEvalStep(run, p.step) && p.lastVal?.step !== p.step) await validateAndKeepBest();
+    while (p.step < run.totalSteps && !(stopped = stopRequested())) {
+      oneStep(run, p, o.emit, parallel);
+      // Let the event loop turn: N-API runs tensor-handle finalizers (and signal handlers) only then.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (p.step >= run.totalSteps) break;
+      const evalStep = isEvalStep(run, p.step);
+      if (evalStep) await validateAndKeepBest();
+      const every = run.config.checkpointEvery;
+      if (every > 0 ? p.step % every === 0 : evalStep) checkpoint(run, p, o.emit, world);
+    }
+    // The final evaluations belong to the step where training ends; an interrupted run only saves its state.
+    if (!stopped && run.validate && p.lastVal?.step !== p.step) await validateAndKeepBest();
+    if (!stopped && p.lastEval?.step !== p.step) await evaluateNow(run, p, o.emit, 'test', evalSignal);
+  } catch (err) {
+    if (!isAbortError(err) || stop.requested === null) throw err;
+    stopped = true; // stopped inside an evaluation: the step it evaluated is saved below
   }
-  const interrupted = stopped && p.step < run.totalSteps;
-  // An interrupted run only saves its state; the final evaluation belongs to the step where training ends.
-  if (!interrupted && p.lastEval?.step !== p.step && evaluateNow(run, p, o.emit) && p.best?.step === p.step) bestCheckpoint = checkpoint(run, p, o.emit, world, 'best');
-  const path = checkpoint(run, p, o.emit, world);
-  return { ...p, checkpoint: path, bestCheckpoint, interrupted };
+  // Nothing trained since the start (stopped before the first step): the newest checkpoint is still the state.
+  const path = stopped && p.step === startStep ? latestPath(run) : checkpoint(run, p, o.emit, world);
+  if (stopped) o.emit({ type: 'info', stage: run.stage, message: `stopped (${stop.requested}) at step ${p.step} of ${run.totalSteps}${path ? `; state saved in ${path}` : ''}` });
+  return { ...p, checkpoint: path, bestCheckpoint, interrupted: stopped };
+}
+
+function latestPath(run: TrainingRun): string {
+  return run.folder.readOnly ? '' : latestCheckpoint(run.folder) ?? '';
 }
 
 function isEvalStep(run: TrainingRun, step: number): boolean {
@@ -199,16 +231,23 @@ function oneStep(run: TrainingRun, p: LoopProgress, emit: EventSink, parallel: D
   }
 }
 
-/** Evaluates on the test split; records the last and best results. False when there is nothing to evaluate on. */
-function evaluateNow(run: TrainingRun, p: LoopProgress, emit: EventSink): boolean {
+/**
+ * Evaluates on the validation split (records the last and the best) or the test split (records the result). False
+ * when there is nothing to evaluate on.
+ */
+async function evaluateNow(run: TrainingRun, p: LoopProgress, emit: EventSink, split: 'val' | 'test', signal?: AbortSignal): Promise<boolean> {
   const start = performance.now();
-  const acc = run.evaluate();
+  const acc = split === 'val' ? (run.validate ? await run.validate(signal) : null) : await run.evaluate(signal);
   if (!acc) return false;
   const seconds = (performance.now() - start) / 1000;
   p.evalMs += seconds * 1000;
-  p.lastEval = { ...acc, step: p.step };
-  if (!p.best || acc.top1 > p.best.top1) p.best = { ...acc, step: p.step };
-  const values = { test_top1: acc.top1, test_top5: acc.top5, eval_s: seconds };
+  const result = { ...acc, step: p.step };
+  if (split === 'test') p.lastEval = result;
+  else {
+    p.lastVal = result;
+    if (!p.best || acc.top1 > p.best.top1) p.best = result;
+  }
+  const values = { [`${split}_top1`]: acc.top1, [`${split}_top5`]: acc.top5, eval_s: seconds };
   run.folder.logMetrics({ step: p.step, epoch: p.step / run.batchesPerEpoch, ...values });
   emit({ type: 'eval', stage: run.stage, step: p.step, values });
   return true;
@@ -218,7 +257,7 @@ function checkpoint(run: TrainingRun, p: LoopProgress, emit: EventSink, world: W
   if (run.folder.readOnly) return ''; // data parallel: rank 0 writes checkpoints
   const loaders = Object.fromEntries(Object.entries(run.loaders).map(([name, l]) => [name, l.state()]));
   const extra: LoopExtra & Record<string, unknown> = {
-    ...run.checkpointExtra, loaders, worldSize: world.size, progress: { trainMs: p.trainMs, waitMs: p.waitMs, evalMs: p.evalMs, images: p.images, lastEval: p.lastEval, best: p.best },
+    ...run.checkpointExtra, loaders, worldSize: world.size, progress: { trainMs: p.trainMs, waitMs: p.waitMs, evalMs: p.evalMs, images: p.images, last: p.last, lastEval: p.lastEval, lastVal: p.lastVal, best: p.best },
   };
   const path = saveCheckpoint(run.folder, {
     kind: run.stage, step: p.step, model: run.model, description: run.model.description, optimizer: run.optimizer,

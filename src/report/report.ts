@@ -1,22 +1,14 @@
-// The semi-supervised pipeline's report: results table (methods x label fractions), training curves as PNG,
-// configuration, wall times and throughput; written as report.md and report.html (rendered by marked).
+// The semi-supervised pipeline's report: results table (methods x label fractions, mean +- std over label subsets, floors
+// included), the protocol, every run with its wall time and reproducing command, curves as PNG, the configuration;
+// written as report.md and report.html (rendered by marked).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { marked } from 'marked';
 import type { MetricsRecord } from '../pipeline/run_folder.js';
 import { writeLineChart, type Series } from './plots.js';
+import { resultsTable, runsTable, type ResultRow } from './results.js';
 
-export interface ResultRow {
-  /** e.g. 'Supervised baseline', 'SimCLRv2 fine-tuned', 'Distilled (self)', 'Distilled (small)'. */
-  method: string;
-  /** Label fraction, e.g. '1%'. */
-  fraction: string;
-  top1: number | null;
-  top5?: number | null;
-  wallS?: number;
-  imagesPerS?: number;
-  runDir: string;
-}
+export type { ResultRow } from './results.js';
 
 export interface CurveSet {
   name: string;
@@ -28,9 +20,15 @@ export interface ReportInput {
   outDir: string;
   dataset: string;
   testImages: number;
-  pretrain: { runDir: string; summary: Record<string, unknown>; metrics: MetricsRecord[] };
+  /** Seeds of the label subsets every fraction was run on. */
+  labelSeeds: number[];
+  pretrain: { runDir: string; summary: Record<string, unknown>; metrics: MetricsRecord[]; command: string };
   finetunes: CurveSet[];
   results: ResultRow[];
+  /** How the figures were obtained: one sentence per line (test used once, what chose what). */
+  protocol: string[];
+  /** The command that reruns (or resumes) the whole pipeline. */
+  pipelineCommand: string;
   configuration: Record<string, unknown>;
   totalWallS: number;
 }
@@ -41,18 +39,6 @@ function series(metrics: MetricsRecord[], key: string, name: string): Series {
   return { name, points: metrics.filter((r) => typeof r[key] === 'number' && typeof r.step === 'number').map((r) => ({ x: r.step as number, y: r[key] as number })) };
 }
 
-/** Results table: one row per method, one column per label fraction (top-1, %). */
-export function resultsTable(rows: ResultRow[]): string {
-  const fractions = [...new Set(rows.map((r) => r.fraction))];
-  const methods = [...new Set(rows.map((r) => r.method))];
-  const cell = (m: string, f: string) => pct(rows.find((r) => r.method === m && r.fraction === f)?.top1);
-  return [
-    `| Method | ${fractions.map((f) => `${f} labels, top-1 (%)`).join(' | ')} |`,
-    `|---|${fractions.map(() => '---:').join('|')}|`,
-    ...methods.map((m) => `| ${m} | ${fractions.map((f) => cell(m, f)).join(' | ')} |`),
-  ].join('\n');
-}
-
 async function writePlots(input: ReportInput, plotDir: string): Promise<string[]> {
   const p = input.pretrain.metrics;
   const charts: Array<[string, Series[], Parameters<typeof writeLineChart>[2]]> = [
@@ -60,7 +46,7 @@ async function writePlots(input: ReportInput, plotDir: string): Promise<string[]
     ['pretrain_knn.png', [series(p, 'knn_top1', 'kNN top-1'), series(p, 'contrastive_top1', 'contrastive top-1')], { title: 'Pretraining: accuracy', xLabel: 'step', yLabel: 'accuracy' }],
     ['pretrain_lr.png', [series(p, 'lr', 'learning rate')], { title: 'Pretraining: learning rate', xLabel: 'step', yLabel: 'lr' }],
     ['finetune_loss.png', input.finetunes.map((f) => series(f.metrics, 'loss', f.name)), { title: 'Fine-tuning and distillation: training loss', xLabel: 'step', yLabel: 'loss' }],
-    ['finetune_top1.png', input.finetunes.map((f) => series(f.metrics, 'test_top1', f.name)), { title: 'Fine-tuning and distillation: test top-1', xLabel: 'step', yLabel: 'top-1' }],
+    ['finetune_val_top1.png', input.finetunes.map((f) => series(f.metrics, 'val_top1', f.name)), { title: 'Fine-tuning and distillation: validation top-1', xLabel: 'step', yLabel: 'top-1' }],
   ];
   const written: string[] = [];
   for (const [file, data, options] of charts) {
@@ -73,7 +59,11 @@ async function writePlots(input: ReportInput, plotDir: string): Promise<string[]
 
 function markdown(input: ReportInput, plots: string[]): string {
   const s = input.pretrain.summary;
-  const timing = input.results.map((r) => `| ${r.method} | ${r.fraction} | ${r.wallS?.toFixed(0) ?? '—'} | ${r.imagesPerS?.toFixed(0) ?? '—'} | \`${r.runDir}\` |`);
+  const pretrainRow: ResultRow = {
+    method: 'Pretraining (shared by every row)', fraction: '—', labelSeed: 0, top1: (s.knn_top1 as number | null) ?? null, note: 'kNN',
+    wallS: Number(s.wall_s), runDir: input.pretrain.runDir, command: input.pretrain.command,
+  };
+  const seeds = input.labelSeeds;
   return [
     `# ${input.title}`,
     '',
@@ -81,21 +71,29 @@ function markdown(input: ReportInput, plots: string[]): string {
     '',
     '## Results',
     '',
+    seeds.length > 1
+      ? `Each cell: mean ± sample standard deviation over ${seeds.length} class-balanced label subsets (label seeds ${seeds.join(', ')}), then the value of each subset in seed order.`
+      : `One class-balanced label subset (label seed ${seeds[0]}).`,
+    '',
     resultsTable(input.results),
     '',
-    `Pretraining: ${s.steps} steps (${Number(s.epochs).toFixed(2)} epochs), kNN top-1 ${pct(s.knn_top1 as number)}%, ` +
+    `Pretraining (run once, shared by every row and subset): ${s.steps} steps (${Number(s.epochs).toFixed(2)} epochs), kNN top-1 ${pct(s.knn_top1 as number)}%, ` +
       `online linear head top-1 ${pct(s.linear_top1 as number)}%, ${Number(s.images_per_s).toFixed(0)} images/s, ${Number(s.wall_s).toFixed(0)} s.`,
+    '',
+    '## Protocol',
+    '',
+    ...input.protocol.map((line) => `- ${line}`),
+    '',
+    '## Runs',
+    '',
+    'Every run behind the table, its wall time (training and evaluation, from its summary.json) and the command that reproduces it.',
+    `The whole table: \`${input.pipelineCommand}\`.`,
+    '',
+    runsTable(input.results, [pretrainRow]),
     '',
     '## Curves',
     '',
     ...plots.map((p) => `![${p}](plots/${p})\n`),
-    '## Wall times and throughput',
-    '',
-    '| Stage | Labels | Wall (s) | Images/s | Run folder |',
-    '|---|---|---:|---:|---|',
-    `| Pretraining | — | ${Number(s.wall_s).toFixed(0)} | ${Number(s.images_per_s).toFixed(0)} | \`${input.pretrain.runDir}\` |`,
-    ...timing,
-    '',
     '## Configuration',
     '',
     '```json',

@@ -219,6 +219,9 @@ export function parseSafetensors(buf: Uint8Array, source = '<buffer>'): Safetens
   });
 }
 
+/** The temp files writeChunksAtomic makes, `.<name>.<pid>.<8 hex>.tmp` (group 1: the writer's pid), for cleanup after a kill. */
+export const ATOMIC_TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
 /** Writes chunks to path through a temp file in the same folder + fsync + rename: readers never see half a file. */
 function writeChunksAtomic(path: string, chunks: Iterable<Uint8Array>): void {
   const target = resolve(path);

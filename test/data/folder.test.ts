@@ -1,5 +1,5 @@
 // Image folders built in the test with sharp (JPEG, PNG, grayscale, alpha, EXIF rotation, a corrupt file):
-// decoding, labels, one clear error per bad input, skipBad, the decoded-pixel cache, unlabeled folders.
+// decoding, labels, one clear error listing every bad input, skipBad, class names given, the cache, unlabeled folders.
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,7 +47,7 @@ describe('image folders', () => {
     const warnings: string[] = [];
     const ds = await imageFolder({ root, size: 16, fit: 'fill', skipBad: true, onWarning: (m) => warnings.push(m) });
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /skipped 1 bad file\(s\) of 6 in .*bad\.jpg/);
+    assert.match(warnings[0], /skipped 1 bad file\(s\) of 6 in .*labeled:\n  .*bad\.jpg: corrupt/);
     assert.deepEqual(ds.badFiles.map((b) => b.file), [join(root, 'dog', 'bad.jpg')]);
     assert.deepEqual(ds.classNames, ['cat', 'dog']);
     assert.deepEqual([...ds.labels!], [0, 0, 0, 1, 1]);
@@ -89,6 +89,33 @@ describe('image folders', () => {
     assert.equal(ds.length, 1);
     assert.match(warnings[0], /empty class folder/);
     await assert.rejects(imageFolder({ root: join(dir, 'no-such-dir'), size: 8 }), /no-such-dir: cannot list image folder/);
+  });
+
+  it('every unreadable image is reported in one error (the first 20, then a count); skipBad lists the same', async () => {
+    const r5 = join(dir, 'many-bad');
+    mkdirSync(join(r5, 'a'), { recursive: true });
+    await halves(8, 8, [1, 2, 3], [1, 2, 3]).png().toFile(join(r5, 'a', 'good.png'));
+    const bad = Array.from({ length: 23 }, (_, i) => join(r5, 'a', `bad${String(i).padStart(2, '0')}.png`));
+    for (const f of bad) writeFileSync(f, 'not a PNG');
+    await assert.rejects(imageFolder({ root: r5, size: 8 }), (e: unknown) => {
+      assert.ok(e instanceof DataError && e.file === r5, String(e));
+      assert.match(e.message, /23 unreadable images or empty class folders .*--skip-bad/);
+      for (const f of bad.slice(0, 20)) assert.ok(e.message.includes(`\n  ${f}: corrupt or unsupported image`), f);
+      assert.ok(!e.message.includes(bad[20]) && /\n  and 3 more$/.test(e.message), e.message);
+      return true;
+    });
+    const warnings: string[] = [];
+    const ds = await imageFolder({ root: r5, size: 8, skipBad: true, onWarning: (m) => warnings.push(m) });
+    assert.equal(ds.length, 1);
+    assert.match(warnings[0], /skipped 23 bad file\(s\) of 24 in .*many-bad:\n  .*bad00\.png: corrupt/);
+    assert.match(warnings[0], /and 3 more$/);
+  });
+
+  it('classes: labels follow the given class names; a folder outside them is refused naming it', async () => {
+    const ds = await imageFolder({ root, size: 8, skipBad: true, onWarning: () => {}, classes: { names: ['ant', 'cat', 'dog'], from: 'train/' } });
+    assert.deepEqual(ds.classNames, ['ant', 'cat', 'dog']);
+    assert.deepEqual([...new Set(ds.labels)], [1, 2]);
+    await assert.rejects(imageFolder({ root, size: 8, classes: { names: ['cat'], from: 'train/' } }), /class folder\(s\) 'dog' not among the classes of train\/ \(cat\)/);
   });
 
   it('caches decoded pixels and notices changed files', async () => {

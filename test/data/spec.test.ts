@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { loadDataSpec, parseDataSpec } from '../../src/data/index.js';
+import { DataError, loadDataSpec, parseDataSpec } from '../../src/data/index.js';
 import { idxBytes, tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir();
@@ -38,6 +38,26 @@ describe('data specs', () => {
     const flat = await loadDataSpec(`unlabeled:${join(dir, 'f', 'train')}`, { size: 6 });
     assert.equal(flat.train.labels, null);
     assert.equal(flat.test, null);
+  });
+
+  it('labels a test split by the training class names; a test class absent from train is refused by name', async () => {
+    const png = (path: string, v: number) => sharp(Buffer.alloc(4 * 4 * 3, v), { raw: { width: 4, height: 4, channels: 3 } }).png().toFile(path);
+    const make = async (split: string, classes: string[]) => {
+      for (const cls of classes) {
+        mkdirSync(join(dir, 'm', split, cls), { recursive: true });
+        await png(join(dir, 'm', split, cls, 'i.png'), cls.charCodeAt(0));
+      }
+    };
+    await make('train', ['ant', 'bee', 'cat']);
+    await make('test', ['ant', 'cat']); // no 'bee': fine, and 'cat' keeps label 2, not 1
+    const { train, test } = await loadDataSpec(`folder:${join(dir, 'm')}`, { size: 4 });
+    assert.deepEqual(train.classNames, ['ant', 'bee', 'cat']);
+    assert.deepEqual(test!.classNames, train.classNames);
+    assert.deepEqual([...test!.labels!], [0, 2]);
+    assert.equal(test!.numClasses, 3);
+    await make('test', ['dog', 'eel']);
+    await assert.rejects(loadDataSpec(`folder:${join(dir, 'm')}`, { size: 4 }), (e: unknown) => e instanceof DataError &&
+      e.file === join(dir, 'm', 'test') && e.message.includes(`'dog', 'eel' not among the classes of ${join(dir, 'm', 'train')} (ant, bee, cat)`));
   });
 
   it('loads idx pairs', async () => {

@@ -75,4 +75,14 @@ describe('label subsets', () => {
     await writeSubsetFile(path, [], ['empty']);
     await assert.rejects(readSubsetFile(path, ds), /lists no images/);
   });
+
+  it('refuses an image listed twice (by index or by name), naming the file, the index and both lines', async () => {
+    const ds = dataset();
+    const path = join(dir, 'dups.txt');
+    writeFileSync(path, '# header\n4\n7\n4\n');
+    await assert.rejects(readSubsetFile(path, ds), (e: unknown) =>
+      e instanceof DataError && e.file === path && /line 4: duplicate index 4 \(already listed on line 2\)/.test(e.message));
+    writeFileSync(path, '5\nimg_5.JPEG\n');
+    await assert.rejects(readSubsetFile(path, ds), /line 2: duplicate index 5 \(already listed on line 1\)/);
+  });
 });

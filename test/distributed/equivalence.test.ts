@@ -19,7 +19,9 @@ test('2 workers x batch B: same loss sequence and final weights as 1 worker x ba
     const [r0, r1] = workers.map((w) => resultOf<{ losses: number[] }>(w));
     assert.equal(reference.losses.length, TINY.steps);
     assert.deepEqual(r0.losses, r1.losses, 'both ranks log the same global-batch loss');
-    r0.losses.forEach((l, i) => assert.ok(Math.abs(l - reference.losses[i]) < 1e-5, `step ${i}: loss ${l} with 2 workers vs ${reference.losses[i]} with 1`));
+    // Relative: the official NT-Xent scale (two directions summed) is about 9 here; float32 rounding of a different
+    // per-convolution batch gives ~2e-6 of it by step 3.
+    r0.losses.forEach((l, i) => assert.ok(Math.abs(l - reference.losses[i]) < 5e-6 * Math.abs(reference.losses[i]), `step ${i}: loss ${l} with 2 workers vs ${reference.losses[i]} with 1`));
     assert.ok(reference.maxUpdate > 0.02, `the weights moved (largest change ${reference.maxUpdate})`);
     // Float rounding differs (batch 4 vs 8 per convolution, composed vs fused batch norm): ~1e-6 after 4 steps.
     assertSavedWeightsClose(weightsPath, reference.state, 2e-5);

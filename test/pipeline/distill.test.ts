@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { distill, distillStep, setupDistill, type DistillSetup } from '../../src/pipeline/distill.js';
 import { resolveDistillConfig, type DistillConfigInput } from '../../src/pipeline/distill_config.js';
 import { RunFolder } from '../../src/pipeline/run_folder.js';
+import { validationIndices } from '../../src/pipeline/validation_split.js';
 import { StopSignal } from '../../src/pipeline/stop_signal.js';
 import type { StageEvent } from '../../src/pipeline/events.js';
 import { dispose, liveTensors } from '../../src/tensor/index.js';
@@ -101,4 +102,30 @@ test('run-time errors name the problem: a pretraining checkpoint as teacher, a p
   await assert.rejects(setupDistill(tiny({ teacher: pretrained.replace(/\.json$/, '.safetensors') }), RunFolder.open(join(dir, 'bad1'))),
     /teacher .*step-0000000\.json is a pretrain checkpoint: distill from a fine-tuned checkpoint/);
   await assert.rejects(setupDistill(tiny({ studentFrom: pretrained, ftProjSelector: 5 }), RunFolder.open(join(dir, 'bad2'))), /ftProjSelector 5: checkpoint .* has 3 projection layer\(s\)/);
+});
+
+test('a validation split is held out of the unlabelled images and outside the labelled subset; the test split is scored once', async () => {
+  const s = await setupDistill(tiny({ labels: '10%', valSplit: 40 }), RunFolder.open(join(dir, 'validation-setup')));
+  try {
+    const labelled = new Set(s.labels!.indices);
+    assert.equal(s.validation!.length, 40);
+    assert.equal(s.labelledLoader, null, 'alpha 0: the subset only bounds the validation split');
+    const trained = new Set<number>();
+    for (let b = 0; b < s.loader.batchesPerEpoch; b++) {
+      const batch = s.loader.next();
+      for (const i of batch.indices) trained.add(i);
+      dispose([batch.x, batch.labels]);
+    }
+    assert.equal(trained.size, 216 - (216 % 16), 'one epoch covers every image but the validation split (drop-last aside)');
+    assert.match(s.validation!.name, /\[validation 40\]$/);
+    const held = validationIndices(256, 40, { exclude: s.labels!.indices, seed: 0 });
+    assert.ok(held.every((i) => !labelled.has(i) && !trained.has(i)), 'validation images are neither labelled nor distilled on');
+  } finally {
+    release(s);
+  }
+  const summary = await distill(tiny({ labels: '10%', valSplit: 40, steps: 2, evalEvery: 1 }), { out: join(dir, 'validated') });
+  assert.equal(summary.val_images, 40);
+  assert.equal(summary.unlabeled_images, 216);
+  assert.equal(typeof summary.val_top1, 'number');
+  assert.equal(typeof summary.top1, 'number');
 });

@@ -61,7 +61,8 @@ test('the supervised baseline (no from) and the SimCLR fine-tune write the same 
     assert.ok(s.top1! >= 0 && s.top1! <= 1 && s.top5! >= s.top1!, `top1 ${s.top1}, top5 ${s.top5}`);
     assert.equal(s.steps, 2);
     assert.equal(s.eval_images, 32);
-    assert.ok(existsSync(s.checkpoint) && existsSync(s.best_checkpoint!));
+    assert.ok(existsSync(s.checkpoint));
+    assert.equal(s.best_checkpoint, null, 'no validation split: no best checkpoint (never chosen on the test split)');
     assert.ok(s.images_per_s > 0);
   }
   const onDisk = readJson(join(dir, 'simclr', 'summary.json'));
@@ -118,4 +119,19 @@ test('labels from a file give the same subset; a batch larger than the subset sh
   }
   await assert.rejects(setupFinetune(tiny({ from: pretrained, ftProjSelector: 4 }), RunFolder.open(join(dir, 'bad-selector'))), /ftProjSelector 4: checkpoint .* has 3 projection layer\(s\)/);
   await assert.rejects(setupFinetune(tiny({ from: join(dir, 'missing') }), RunFolder.open(join(dir, 'bad-from'))), /checkpoint not found: .*missing/);
+});
+
+test('periodic evaluation uses the validation split (outside the labelled subset); the test split is scored once, at the end', async () => {
+  const config = tiny({ depth: 18, widthMultiplier: 0.125, steps: 4, evalEvery: 1, valSplit: 20, augment: 'padCrop', padding: 2, optimizer: 'sgd', nesterov: true });
+  const s = await finetune(config, { out: join(dir, 'validated') });
+  const records = readFileSync(join(dir, 'validated', 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  // 27 labelled images, batch 16: one batch per epoch, so validation after every step.
+  assert.deepEqual(records.filter((r) => 'val_top1' in r).map((r) => r.step), [1, 2, 3, 4]);
+  assert.deepEqual(records.filter((r) => 'test_top1' in r).map((r) => r.step), [4]);
+  assert.equal(s.val_images, 20);
+  assert.equal(s.val_top1, records.find((r) => r.step === 4 && 'val_top1' in r).val_top1);
+  assert.equal(s.best_val_top1, Math.max(...records.filter((r) => 'val_top1' in r).map((r) => r.val_top1)));
+  assert.ok(s.best_checkpoint && existsSync(s.best_checkpoint));
+  assert.equal(s.top1, records.find((r) => 'test_top1' in r).test_top1);
+  await assert.rejects(finetune(tiny({ depth: 18, widthMultiplier: 0.125, steps: 1, valSplit: 300 }), { out: join(dir, 'too-many') }), /valSplit 300: only 229 training images lie outside the labelled subset/);
 });

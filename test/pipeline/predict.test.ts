@@ -1,7 +1,7 @@
 // Inference: embed/predict shapes for tensors, datasets and image folders (same images, same outputs), the .npy bytes
 // (header and little-endian float32 data) and JSON lines, and the error messages.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
@@ -9,11 +9,11 @@ import { subsetDataset } from '../../src/data/dataset.js';
 import { fashionMnist } from '../../src/data/idx.js';
 import { buildModel } from '../../src/models/simclr_model.js';
 import { saveCheckpoint } from '../../src/pipeline/checkpoint.js';
-import { npyBytes, writeJsonLines } from '../../src/pipeline/outputs.js';
+import { checkOutputPath, npyBytes, writeJsonLines } from '../../src/pipeline/outputs.js';
 import { embed, loadModel, writeEmbeddings, writePredictions } from '../../src/pipeline/predict.js';
 import { RunFolder } from '../../src/pipeline/run_folder.js';
-import { dispose, liveTensors, tidy } from '../../src/tensor/index.js';
-import { maxAbsDiff, tempDir, writeFinetuneCheckpoint, writePretrainCheckpoint } from './helpers.js';
+import { dispose, liveTensors, tensor, tidy } from '../../src/tensor/index.js';
+import { maxAbsDiff, readJson, tempDir, writeFinetuneCheckpoint, writePretrainCheckpoint } from './helpers.js';
 
 const { dir, cleanup } = tempDir('simclr-predict-');
 after(cleanup);
@@ -113,6 +113,29 @@ test('npy bytes: numpy header dict, padding to 64 bytes, little-endian float32 v
   assert.throws(() => npyBytes(new Float32Array(5), [2, 3]), /shape \[2,3\] holds 6 values but 5 were given/);
   writeJsonLines(join(dir, 'empty.jsonl'), []);
   assert.equal(readFileSync(join(dir, 'empty.jsonl'), 'utf8'), '');
+});
+
+test('outputs: .npy gets a <out>.json naming rows and classes; a folder or a path under a file is refused by its name', () => {
+  const probabilities = tensor([[0.25, 0.75], [0.9, 0.1]]); // (2, 2)
+  try {
+    const p = { probabilities, files: ['/x/a.png', '/x/b.png'], classNames: ['cat', 'dog'] };
+    const out = join(dir, 'new', 'sub', 'p.npy'); // missing folders are created
+    writePredictions(out, p);
+    assert.deepEqual(readJson(`${out}.json`), { rows: 2, files: p.files, class_names: ['cat', 'dog'] });
+    assert.deepEqual(parseNpy(readFileSync(out))[1], [2, 2]);
+    writePredictions(join(dir, 'p2.jsonl'), p);
+    const rows = readFileSync(join(dir, 'p2.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(rows.map((r) => [r.label, r.class, r.file]), [[1, 'dog', '/x/a.png'], [0, 'cat', '/x/b.png']]);
+    writeEmbeddings(join(dir, 'e2.npy'), { features: probabilities, files: null });
+    assert.deepEqual(readJson(join(dir, 'e2.npy.json')), { rows: 2, files: null });
+    writeFileSync(join(dir, 'a-file'), 'x');
+    assert.throws(() => writePredictions(join(dir, 'a-file', 'p.jsonl'), p), (e: unknown) =>
+      e instanceof Error && e.message === `cannot write output ${join(dir, 'a-file', 'p.jsonl')}: ${join(dir, 'a-file')} is a file, not a folder` && !e.message.includes('.tmp'));
+    mkdirSync(join(dir, 'folder.jsonl'));
+    assert.throws(() => checkOutputPath(join(dir, 'folder.jsonl')), /folder\.jsonl is a folder: give a file name/);
+  } finally {
+    probabilities.dispose();
+  }
 });
 
 test('errors: predict without a classifier head, images with the wrong channel count', async () => {

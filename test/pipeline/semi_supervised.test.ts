@@ -1,5 +1,6 @@
-// The whole pipeline on tiny settings: every stage folder, a well-formed report with decodable PNG plots,
-// the baseline trained on exactly the fine-tuning subset, and stage-by-stage resumption.
+// The whole pipeline on tiny settings over two label subsets: one shared pretraining, every other stage per subset,
+// floors and the converged-recipe baseline in the table, mean ± std cells, a command beside every run, the test split
+// scored once per run, plots, no redo on rerun, and a changed plan refused on a finished stage.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -7,48 +8,70 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { pipelinePresets } from '../../src/pipeline/pipeline_presets.js';
-import { runPipeline } from '../../src/pipeline/semi_supervised.js';
+import { METHODS, runPipeline, stageDirName } from '../../src/pipeline/semi_supervised.js';
 
 const json = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+const indices = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => /^\d+$/.test(l));
+const metrics = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
-test('tiny pipeline: stages, report table, plots, shared label subsets, no redo on rerun', async () => {
+test('tiny pipeline over label seeds 0 and 1: shared pretraining, per-subset stages, honest report, no redo on rerun', async () => {
   const out = mkdtempSync(join(tmpdir(), 'simclr-pipeline-'));
   try {
-    const result = await runPipeline({ out, plan: pipelinePresets.tiny });
+    const result = await runPipeline({ out, plan: pipelinePresets.tiny, labelSeeds: [0, 1], preset: 'tiny' });
     assert.ok(result);
-    assert.equal(result.results.length, 8);
-    for (const fraction of ['1pct', '10pct']) {
-      const ft = json(join(out, `finetune-${fraction}`, 'summary.json'));
-      const sup = json(join(out, `supervised-${fraction}`, 'summary.json'));
-      assert.equal(ft.init, 'simclr');
-      assert.equal(sup.init, 'supervised');
-      assert.equal(sup.labels_sha256, ft.labels_sha256, 'baseline and SimCLR must use the same labelled subset');
-      const indices = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => /^\d+$/.test(l));
-      assert.deepEqual(indices(sup.labels_file), indices(ft.labels_file));
-      assert.ok(indices(ft.labels_file).length > 0);
-      for (const kind of ['self', 'small']) assert.equal(typeof json(join(out, `distill-${kind}-${fraction}`, 'summary.json')).top1, 'number');
-      assert.equal(json(join(out, `distill-small-${fraction}`, 'summary.json')).steps, 6, 'smallDistill overrides distill for the small student');
-      assert.equal(json(join(out, `distill-self-${fraction}`, 'summary.json')).steps, 4);
+    assert.equal(result.results.length, 2 * 2 * 6, '2 fractions x 2 subsets x 6 rows');
+    for (const fraction of ['1%', '10%']) {
+      const shas: string[] = [];
+      for (const seed of [0, 1]) {
+        const dir = (kind: string) => join(out, stageDirName(kind, fraction, seed));
+        assert.equal(stageDirName('finetune', fraction, seed), `finetune-${fraction.replace('%', 'pct')}${seed ? '-s1' : ''}`);
+        const ft = json(join(dir('finetune'), 'summary.json'));
+        const sup = json(join(dir('supervised'), 'summary.json'));
+        assert.equal(ft.from, join(out, 'pretrain'), 'every subset fine-tunes the one pretraining');
+        assert.equal(sup.labels_sha256, ft.labels_sha256, 'baseline and SimCLR share the labelled subset');
+        assert.deepEqual(indices(sup.labels_file), indices(ft.labels_file));
+        shas.push(ft.labels_sha256);
+        // The baseline runs its own recipe, not the fine-tuning budget.
+        const supConfig = json(join(dir('supervised'), 'config.json'));
+        assert.deepEqual([sup.steps, ft.steps, supConfig.augment, supConfig.nesterov, supConfig.labelSeed], [5, 4, 'padCrop', true, seed]);
+        const floors = json(join(dir('floors'), 'summary.json'));
+        assert.ok(floors.logistic.top1 > 0 && floors.knn.top1 > 0);
+        for (const kind of ['finetune', 'supervised', 'distill-self', 'distill-small']) {
+          const tested = metrics(dir(kind)).filter((r) => 'test_top1' in r).map((r) => r.step);
+          assert.deepEqual(tested, [json(join(dir(kind), 'summary.json')).steps], `${kind}: the test split is scored once, at the last step`);
+        }
+        assert.equal(json(join(dir('distill-small'), 'summary.json')).steps, 6, 'smallDistill overrides distill for the small student');
+      }
+      assert.notEqual(shas[0], shas[1], 'label seeds 0 and 1 draw different subsets');
     }
     const md = readFileSync(result.report.markdown, 'utf8');
-    const table = md.split('\n').filter((l) => l.startsWith('|') && l.includes('labels, top-1'));
-    assert.equal(table.length, 1, 'one results table header');
-    const results = md.slice(md.indexOf('## Results'), md.indexOf('## Curves'));
-    const rows = results.split('\n').filter((l) => /^\| (Supervised baseline|SimCLRv2 fine-tuned|Distilled, self|Distilled, small)/.test(l));
-    assert.equal(rows.length, 4);
-    for (const row of rows) assert.match(row, /^\| [^|]+ \| \d+\.\d \| \d+\.\d \|$/);
+    const results = md.slice(md.indexOf('## Results'), md.indexOf('## Protocol'));
+    const methods = [METHODS.logistic, METHODS.knn, METHODS.supervised, METHODS.finetune, METHODS.self, METHODS.small(0.5)];
+    for (const method of methods) {
+      const line = results.split('\n').find((l) => l.startsWith(`| ${method} |`));
+      assert.ok(line, `results row for ${method}`);
+      assert.match(line, /^\| [^|]+ \| \d+\.\d ± \d+\.\d \(\d+\.\d, \d+\.\d\) \| \d+\.\d ± \d+\.\d \(\d+\.\d, \d+\.\d\) \| \d+ \/ \d+ \|$/);
+    }
+    assert.match(md, /Every test figure is computed once, at the end of its run, on the 200 test images/);
+    const runs = md.slice(md.indexOf('## Runs'), md.indexOf('## Curves'));
+    assert.equal(runs.split('\n').filter((l) => l.includes('`simclr finetune --out ')).length, 2 * 2 * 2, 'a command per fine-tuning and baseline run');
+    assert.equal(runs.split('\n').filter((l) => l.includes('`simclr distill --out ')).length, 2 * 2 * 2);
+    assert.match(runs, /\| Pretraining \(shared by every row\) \| — \| — \| [\d.—]+ \(kNN\) \| \d+ \| `simclr pretrain --out /);
+    assert.match(runs, /`simclr pipeline --out \S+ --preset tiny --label-seeds 0,1`/);
     assert.match(readFileSync(result.report.html, 'utf8'), /<table>[\s\S]*SimCLRv2 fine-tuned[\s\S]*<\/table>/);
-    assert.ok(result.report.plots.length >= 4);
+    assert.ok(result.report.plots.length >= 3);
     for (const png of result.report.plots) {
       const meta = await sharp(png).metadata();
       assert.equal(meta.format, 'png');
       assert.ok((meta.width ?? 0) > 200 && (meta.height ?? 0) > 100);
     }
-    // A rerun finds every stage finished and only rewrites the report.
+    // A rerun finds every stage finished and only rewrites the report; a changed plan is refused, not reported.
     const mtime = statSync(join(out, 'pretrain', 'summary.json')).mtimeMs;
-    const again = await runPipeline({ out, plan: pipelinePresets.tiny });
+    const again = await runPipeline({ out, plan: pipelinePresets.tiny, labelSeeds: [0, 1], preset: 'tiny' });
     assert.deepEqual(again!.results.map((r) => r.top1), result.results.map((r) => r.top1));
     assert.equal(statSync(join(out, 'pretrain', 'summary.json')).mtimeMs, mtime);
+    const changed = { ...pipelinePresets.tiny, supervised: { ...pipelinePresets.tiny.supervised, steps: 7 } };
+    await assert.rejects(runPipeline({ out, plan: changed, labelSeeds: [0] }), /supervised-1pct holds a finished run with steps 5, but the plan now gives 7/);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

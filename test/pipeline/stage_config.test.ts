@@ -1,11 +1,21 @@
 // Fine-tune and distill configurations: defaults, presets, and one clear message per problem (conflicting architecture
-// keys, missing length, bad label specs, misspelt keys); the labels option's forms.
+// keys, missing length, bad label specs, misspelt keys, absurd bounds); epochs/steps layering; the labels option's forms.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { ConfigError } from '../../src/pipeline/config_errors.js';
 import { resolveDistillConfig, validateDistillConfig } from '../../src/pipeline/distill_config.js';
 import { finetuneSchema, resolveFinetuneConfig, validateFinetuneConfig } from '../../src/pipeline/finetune_config.js';
 import { parseLabelsSpec } from '../../src/pipeline/labels.js';
+import { resolvePretrainConfig, validatePretrainConfig } from '../../src/pipeline/pretrain_config.js';
+import { MAX_EPOCHS, MAX_STEPS, mergeLayers } from '../../src/pipeline/stage_config.js';
+import { optimizerAndSchedule } from '../../src/pipeline/stage_setup.js';
+import type { DataLoader } from '../../src/data/loader.js';
+import { buildModel } from '../../src/models/simclr_model.js';
+import { manualSeed } from '../../src/tensor/random.js';
+import { tempDir } from './helpers.js';
 
 function problems(fn: () => unknown): string[] {
   try {
@@ -47,8 +57,8 @@ test('finetune: from and a from-scratch architecture conflict; neither is refuse
   assert.ok(many.includes("unknown key 'learningrate' (did you mean 'learningRate'?)"), many.join('\n'));
   assert.ok(many.some((p) => /^fineTuneAfterBlock: /.test(p)), many.join('\n'));
   assert.ok(many.some((p) => /^optimizer: /.test(p)), many.join('\n'));
-  assert.ok(problems(() => validateFinetuneConfig({ data: 'x', from: 'c', steps: 1, labels: '10' })).some((p) => /^labels: label subset '10': expected 'P%'/.test(p)));
-  assert.ok(problems(() => validateFinetuneConfig({ data: 'x', from: 'c' })).includes('epochs: give epochs or steps'));
+  assert.ok(problems(() => validateFinetuneConfig({ data: 'fashion-mnist', from: 'c', steps: 1, labels: '10' })).some((p) => /^labels: label subset '10': expected 'P%'/.test(p)));
+  assert.ok(problems(() => validateFinetuneConfig({ data: 'fashion-mnist', from: 'c' })).includes('epochs: give epochs or steps'));
   assert.throws(() => resolveFinetuneConfig({ preset: 'huge' }), /unknown finetune preset 'huge' \(known: tiny, imagenet\)/);
   // Every key is a flat value the CLI can turn into a flag.
   assert.ok(Object.keys(finetuneSchema.shape).includes('zeroInitLogitsLayer'));
@@ -61,13 +71,13 @@ test('distill: teacher required, alpha > 0 needs labels, studentFrom excludes ar
   assert.equal(c.alpha, 0);
   assert.equal(c.teacherCheckpoint, 'last');
   assert.ok(problems(() => validateDistillConfig({ data: 'fashion-mnist', steps: 1 })).some((p) => /^teacher: teacher is required/.test(p)));
-  assert.deepEqual(problems(() => validateDistillConfig({ data: 'd', teacher: 't', steps: 1, alpha: 0.5 })), [
+  assert.deepEqual(problems(() => validateDistillConfig({ data: 'fashion-mnist', teacher: 't', steps: 1, alpha: 0.5 })), [
     'labels: alpha > 0 adds a supervised loss: give the labelled subset (labels)',
   ]);
-  assert.deepEqual(problems(() => validateDistillConfig({ data: 'd', teacher: 't', steps: 1, studentFrom: 'p', depth: 18 })), [
+  assert.deepEqual(problems(() => validateDistillConfig({ data: 'fashion-mnist', teacher: 't', steps: 1, studentFrom: 'p', depth: 18 })), [
     "depth: the student's architecture comes from studentFrom 'p'; remove depth",
   ]);
-  assert.ok(problems(() => validateDistillConfig({ data: 'd', teacher: 't', steps: 1, temperature: 0 })).some((p) => /^temperature: /.test(p)));
+  assert.ok(problems(() => validateDistillConfig({ data: 'fashion-mnist', teacher: 't', steps: 1, temperature: 0 })).some((p) => /^temperature: /.test(p)));
   assert.equal(resolveDistillConfig({ preset: 'tiny', overrides: { teacher: 't', widthMultiplier: 0.5 } }).widthMultiplier, 0.5);
 });
 
@@ -79,4 +89,55 @@ test("labels: '1%', 'N-per-class', 'file:PATH' and a bare PATH; malformed percen
   assert.throws(() => parseLabelsSpec('0%'), /percentage must be in \(0, 100\]/);
   assert.throws(() => parseLabelsSpec('0-per-class'), /at least 1 per class/);
   assert.throws(() => parseLabelsSpec('12'), /expected 'P%'/);
+});
+
+test('epochs and steps: a higher layer giving one drops the other from below; one layer giving both is refused by name', () => {
+  // The tiny preset sets steps: an explicit epochs (flag or file) wins, and config.json then records epochs alone.
+  const flag = resolveFinetuneConfig({ preset: 'tiny', overrides: { depth: 18, epochs: 3 } });
+  assert.deepEqual([flag.epochs, flag.steps], [3, undefined]);
+  const pre = resolvePretrainConfig({ preset: 'fashion-mnist-cpu', overrides: { steps: 5 } });
+  assert.deepEqual([pre.epochs, pre.steps], [undefined, 5]);
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'run.json');
+    writeFileSync(file, JSON.stringify({ epochs: 2 }));
+    const fromFile = resolveDistillConfig({ preset: 'tiny', file, overrides: { teacher: 't' } });
+    assert.deepEqual([fromFile.epochs, fromFile.steps], [2, undefined]);
+    const flagOverFile = resolveDistillConfig({ preset: 'tiny', file, overrides: { teacher: 't', steps: 9 } });
+    assert.deepEqual([flagOverFile.epochs, flagOverFile.steps], [undefined, 9]);
+    writeFileSync(file, JSON.stringify({ epochs: 2, steps: 4 }));
+    assert.throws(() => resolveDistillConfig({ file, overrides: { teacher: 't' } }), (e: unknown) =>
+      e instanceof ConfigError && e.message.includes(file) && /epochs and steps are both given/.test(e.message));
+  } finally {
+    cleanup();
+  }
+  assert.throws(() => resolvePretrainConfig({ preset: 'tiny', overrides: { epochs: 1, steps: 2 } }), /\(flags\)[\s\S]*epochs and steps are both given/);
+  assert.deepEqual(mergeLayers([['a', { steps: 1, x: 1 }], ['b', { epochs: 2 }], ['c', { x: 3 }]]), { x: 3, epochs: 2 });
+});
+
+test('bounds: absurd lengths, depths, data strings and thread counts are refused naming the key and the limit', () => {
+  const base = { data: 'fashion-mnist', from: 'c' };
+  assert.ok(problems(() => validateFinetuneConfig({ ...base, epochs: 1e12 })).includes(`epochs: must be <= ${MAX_EPOCHS} (longer runs are refused as typos)`));
+  assert.ok(problems(() => validateFinetuneConfig({ ...base, steps: MAX_STEPS + 1 })).some((p) => p.startsWith(`steps: must be <= ${MAX_STEPS}`)));
+  assert.ok(problems(() => validatePretrainConfig({ data: 'fashion-mnist', steps: 1, depth: 17 })).includes('depth: must be one of 18, 34, 50, 101, 152, 200'));
+  assert.ok(problems(() => validatePretrainConfig({ data: 'fashoin-mnist', steps: 1 })).some((p) => /^data: data 'fashoin-mnist': unknown kind/.test(p)));
+  assert.ok(problems(() => validatePretrainConfig({ data: 'fashion-mnist', steps: 1, threads: 5000 })).includes('threads: must be <= 1024'));
+  assert.equal(validatePretrainConfig({ data: 'fashion-mnist', epochs: MAX_EPOCHS }).epochs, MAX_EPOCHS);
+});
+
+test('epochs x batches per epoch beyond MAX_STEPS is refused before anything is allocated; a long legal run builds at once', () => {
+  manualSeed(0);
+  const model = buildModel({ depth: 18, widthMultiplier: 0.125, imageSize: 8, inChannels: 1 });
+  try {
+    const loader = { batchesPerEpoch: 5000, batchSize: 2 } as DataLoader;
+    const c = { warmupEpochs: 1, lrScaling: 'none', learningRate: 0.1, optimizer: 'sgd', weightDecay: 0, momentum: 0.9 } as const;
+    assert.throws(() => optimizerAndSchedule(model, { ...c, epochs: MAX_EPOCHS }, loader), /epochs 1000000 x 5000 batches per epoch = 5000000000 steps, more than the 1000000000 allowed/);
+    const start = performance.now();
+    const s = optimizerAndSchedule(model, { ...c, epochs: 200_000 }, loader); // 1e9 steps: the schedule is a formula, no table
+    assert.equal(s.totalSteps, MAX_STEPS);
+    assert.ok(s.schedule(MAX_STEPS - 1) >= 0 && performance.now() - start < 2000);
+    s.optimizer.dispose();
+  } finally {
+    model.dispose();
+  }
 });

@@ -1,7 +1,6 @@
 // `simclr finetune`: supervised fine-tuning from a middle projection layer on a labelled subset; without
 // --from, the supervised baseline trained from scratch on the same subset. Data parallel under `simclr launch`.
 import type { Command } from 'commander';
-import { finetune } from '../../pipeline/finetune.js';
 import { finetunePresets, finetuneSchema, resolveFinetuneConfig } from '../../pipeline/finetune_config.js';
 import { registerStageCommand } from '../stage_command.js';
 
@@ -9,6 +8,7 @@ export function registerFinetune(program: Command): void {
   registerStageCommand(program, {
     name: 'finetune',
     description: 'fine-tune a pretrained model on 1% / 10% / N-per-class labels (no --from: supervised baseline from scratch)',
-    schema: finetuneSchema, presets: finetunePresets, resolve: resolveFinetuneConfig, run: finetune,
+    schema: finetuneSchema, presets: finetunePresets, resolve: resolveFinetuneConfig,
+    run: async (c, o) => (await import('../../pipeline/finetune.js')).finetune(c, o), // loaded after validation: fast errors
   });
 }

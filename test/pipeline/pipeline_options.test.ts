@@ -1,0 +1,50 @@
+// Pipeline options without training: label seeds (flag and API), stage folder names, the reproducing command, and
+// every preset's stage configs.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { labelSeedsArg } from '../../src/cli/commands/pipeline.js';
+import { pipelinePresets } from '../../src/pipeline/pipeline_presets.js';
+import { resolvePretrainConfig } from '../../src/pipeline/pretrain_config.js';
+import { checkLabelSeeds, finetuneConfig, pipelineCommand, stageDirName, subsetConfigs } from '../../src/pipeline/semi_supervised.js';
+
+test('--label-seeds takes distinct whole numbers separated by commas', () => {
+  assert.deepEqual(labelSeedsArg('0,1,2'), [0, 1, 2]);
+  assert.deepEqual(labelSeedsArg(' 3, 7 '), [3, 7]);
+  assert.throws(() => labelSeedsArg('0,-1'), /--label-seeds expects whole numbers >= 0 separated by commas \(e\.g\. 0,1,2\), got '0,-1'/);
+  assert.throws(() => labelSeedsArg('0,,1'), /--label-seeds expects whole numbers/);
+  assert.throws(() => labelSeedsArg('1,1'), /--label-seeds repeats a seed: '1,1'/);
+  assert.deepEqual(checkLabelSeeds([2, 0]), [2, 0]);
+  assert.throws(() => checkLabelSeeds([]), /at least one label seed/);
+  assert.throws(() => checkLabelSeeds([0.5]), /0\.5 is not a non-negative integer/);
+  assert.throws(() => checkLabelSeeds([1, 1]), /repeats a seed/);
+});
+
+test('stage folders keep their old names for label seed 0 and get -sN otherwise; the pipeline command names every option', () => {
+  assert.equal(stageDirName('finetune', '1%', 0), 'finetune-1pct');
+  assert.equal(stageDirName('distill-small', '10%', 2), 'distill-small-10pct-s2');
+  assert.equal(stageDirName('supervised', '60-per-class', 1), 'supervised-60-per-class-s1');
+  assert.equal(pipelineCommand({ out: 'runs/demo', preset: 'fashion-mnist-cpu', labelSeeds: [0, 1, 2], common: { threads: 2, seed: 3, skipBad: true, data: 'folder:my data' } }),
+    "simclr pipeline --out runs/demo --preset fashion-mnist-cpu --data 'folder:my data' --threads 2 --seed 3 --skip-bad --label-seeds 0,1,2");
+  assert.equal(pipelineCommand({ out: 'o', preset: 'tiny' }), 'simclr pipeline --out o --preset tiny --label-seeds 0');
+});
+
+test('every preset resolves its stage configs; the baselines run their own recipe (the demo: 209 / 51 epochs)', () => {
+  for (const [name, plan] of Object.entries(pipelinePresets)) {
+    const x = { out: 'runs/x', plan, common: {}, pretrainConfig: resolvePretrainConfig({ overrides: plan.pretrain }) };
+    for (const fraction of plan.fractions) {
+      const ft = finetuneConfig(x, fraction, 1);
+      assert.deepEqual([ft.labels, ft.labelSeed, ft.from], [fraction, 1, join('runs/x', 'pretrain')], `${name} ${fraction}`);
+      const c = subsetConfigs(x, fraction, 1, 'runs/x/finetune-1pct-s1/labels.txt');
+      assert.equal(c.supervised.from, undefined, `${name}: the baseline trains from scratch`);
+      assert.deepEqual([c.supervised.depth, c.supervised.widthMultiplier, c.supervised.stem], [x.pretrainConfig.depth, x.pretrainConfig.widthMultiplier, x.pretrainConfig.stem]);
+      assert.deepEqual([c.supervised.optimizer, c.supervised.nesterov, c.supervised.augment, c.supervised.learningRate, c.supervised.weightDecay], ['sgd', true, 'padCrop', 0.1, 5e-4]);
+      assert.equal(c.small.widthMultiplier, x.pretrainConfig.widthMultiplier * plan.smallStudentWidth);
+      for (const s of [c.supervised, c.self, c.small]) assert.deepEqual([s.labels, s.labelSeed], ['file:runs/x/finetune-1pct-s1/labels.txt', 1]);
+      for (const s of [ft, c.supervised, c.self, c.small]) assert.equal(s.valSplit ?? 0, 0, `${name}: no validation split, nothing chosen during training`);
+    }
+  }
+  const x = { out: 'o', plan: pipelinePresets['fashion-mnist-cpu'], common: {}, pretrainConfig: resolvePretrainConfig({ overrides: pipelinePresets['fashion-mnist-cpu'].pretrain }) };
+  const demo = (f: string) => subsetConfigs(x, f, 0, 'l.txt').supervised;
+  assert.deepEqual([demo('1%').batchSize, demo('1%').epochs, demo('10%').batchSize, demo('10%').epochs], [64, 209, 128, 51]);
+});
