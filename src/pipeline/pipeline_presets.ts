@@ -37,17 +37,22 @@ export const pipelinePresets: Record<string, PipelinePlan> = {
   'fashion-mnist-cpu': {
     fractions: ['1%', '10%'],
     pretrain: pretrainPresets['fashion-mnist-cpu'],
-    // Crops of at least half the image: the default 8% of a 28x28 image (about 8x8 pixels) cost 1% fine-tuning
-    // 2.5 points (0.789 vs 0.814) and the from-scratch baseline 7 (0.651 vs 0.720).
-    finetune: { ...FASHION, batchSize: 64, epochs: 30, optimizer: 'sgd', learningRate: 0.05, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, cropMinArea: 0.5, evalEvery: 5, logEvery: 20 },
-    finetuneByFraction: { '10%': { epochs: 6, evalEvery: 1 } },
+    // Fine-tuning to convergence, as the paper (60 / 30 epochs on ImageNet's 12.8k / 128k labelled images): here 200
+    // epochs of the 600 images at 1% and 50 of the 6000 at 10% (the converged baseline's own counts, not tuned here;
+    // DESIGN.md section 9 has the issue reviewer's test-set figures for them: 0.817 vs 0.800 at 30 epochs, 0.887 vs
+    // 0.843 at 6). Crops of at least half the image: the
+    // default 8% of a 28x28 image (about 8x8 pixels) cost 1% fine-tuning 2.5 points (0.789 vs 0.814).
+    finetune: { ...FASHION, batchSize: 64, epochs: 200, optimizer: 'sgd', learningRate: 0.05, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, cropMinArea: 0.5, evalEvery: 0, logEvery: 20 },
+    finetuneByFraction: { '10%': { epochs: 50 } },
     // Epochs so that the baseline sees at least the samples of the 200 / 50-epoch reference (drop-last batches: 9 of 64
     // images per epoch at 1%, 46 of 128 at 10%): 209 x 9 x 64 >= 200 x 600 and 51 x 46 x 128 >= 50 x 6000.
     supervised: { ...CONVERGED_SUPERVISED, checkpointEvery: 500, logEvery: 20 },
     supervisedByFraction: { '1%': { batchSize: 64, epochs: 209 }, '10%': { batchSize: 128, epochs: 51 } },
-    distill: { ...FASHION, batchSize: 256, epochs: 3, optimizer: 'sgd', learningRate: 0.1, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, cropMinArea: 0.5, evalEvery: 1, logEvery: 20 },
-    // The small student starts from random weights: 3 epochs left it 2.5 points under its 10% teacher.
-    smallDistill: { epochs: 6 },
+    // Distillation is the second use of the unlabeled images (the paper's largest gain at 1%): every one of the 60k
+    // images, 6 epochs for the self-distilled student (it starts from the pretrained encoder), 10 for the half-width
+    // one (random weights: 6 epochs left it 2.2 points under its 10% teacher).
+    distill: { ...FASHION, batchSize: 256, epochs: 6, optimizer: 'sgd', learningRate: 0.1, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, cropMinArea: 0.5, evalEvery: 0, logEvery: 20 },
+    smallDistill: { epochs: 10 },
     smallStudentWidth: 0.5,
   },
 };
