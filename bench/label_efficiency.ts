@@ -10,6 +10,7 @@ import { pipelinePresets } from '../src/pipeline/pipeline_presets.js';
 import { pipelineCommand, runPipeline } from '../src/pipeline/semi_supervised.js';
 import { StopSignal } from '../src/pipeline/stop_signal.js';
 import { resultsTable } from '../src/report/results.js';
+import { tuneMalloc } from '../src/tensor/runtime.js';
 
 const arg = (name: string, fallback: string | undefined) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,6 +24,7 @@ const labelSeeds = labelSeedsArg(arg('label-seeds', '0,1,2')!);
 const threads = arg('threads', undefined);
 const common = threads === undefined ? {} : { threads: Number(threads) };
 
+tuneMalloc(); // the heap settings the CLI trains with
 const reporter = consoleReporter({ quiet: process.argv.includes('--quiet') });
 const stop = StopSignal.fromProcess((signal) => process.stderr.write(`\n${signal}: finishing the step and writing a checkpoint; rerun to resume\n`));
 try {

@@ -38,6 +38,8 @@ export function registerPipeline(program: Command): void {
       // Loaded here, not at the top: libtorch and the report's plotting libraries (vega) cost ~2 s of start-up that the
       // other commands, and a typo here, need not pay.
       const [{ runPipeline }, { initWorld }] = await Promise.all([import('../../pipeline/semi_supervised.js'), import('../../distributed/world_c10d.js')]);
+      const { tuneMalloc } = await import('../../tensor/runtime.js');
+      tuneMalloc(); // training-speed heap settings for this process (src/tensor/runtime.ts says why)
       const world = initWorld(); // data parallel under `simclr launch`
       const reporter = consoleReporter({ quiet: o.quiet === true });
       const stop = StopSignal.fromProcess((signal) => process.stderr.write(`\n${signal}: finishing the step and writing a checkpoint (again to abort)\n`));
