@@ -25,6 +25,8 @@ export interface ImageFolderOptions extends BadInputOptions {
   /** Images decoded at once (sharp runs them on libuv's thread pool). */
   concurrency?: number;
   name?: string;
+  /** Checked before each image is decoded: once aborted, loading rejects with its reason (a stop request). */
+  signal?: AbortSignal;
 }
 
 async function listImages(dir: string): Promise<string[]> {
@@ -87,11 +89,12 @@ async function listUnlabeled(root: string): Promise<Listing> {
 }
 
 /** Runs fn over items with at most `limit` in flight; results keep the input order. */
-async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>, signal?: AbortSignal): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
+      signal?.throwIfAborted(); // decoding runs on libuv's threads, so a signal handler has run between images
       const i = next++;
       out[i] = await fn(items[i]);
     }
@@ -110,7 +113,7 @@ async function decodeAll(root: string, listing: Listing, d: DecodeOptions, o: Im
       listing.bad.push({ file, reason: err.message.slice(file.length + 2) });
       return null;
     }
-  });
+  }, o.signal);
   listing.bad.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)); // decoding finishes out of order
   if (listing.bad.length > 0 && !o.skipBad) throw badFilesError(root, listing.bad);
   const size = d.height * d.width * d.channels;

@@ -19,6 +19,8 @@ export interface LoadDataOptions extends BadInputOptions {
   fit?: ImageFolderOptions['fit'];
   cacheDir?: string;
   labelType?: 'fine' | 'coarse';
+  /** Stops decoding image folders between images once aborted (a stop request). */
+  signal?: AbortSignal;
 }
 
 export interface DataSplits {

@@ -72,8 +72,8 @@ export function loadTeacher(c: DistillConfig): { teacher: SimCLRModel; path: str
 }
 
 /** Teacher, student, loaders (sharded over `world` when data parallel) and optimiser of a distillation run. */
-export async function setupDistill(c: DistillConfig, folder: RunFolder, emit: EventSink = ignoreEvents, world: World = singleProcess): Promise<DistillSetup> {
-  const data = await prepareStage(c);
+export async function setupDistill(c: DistillConfig, folder: RunFolder, emit: EventSink = ignoreEvents, world: World = singleProcess, signal?: AbortSignal): Promise<DistillSetup> {
+  const data = await prepareStage(c, signal);
   const { teacher, path: teacherPath } = loadTeacher(c);
   const owned: Array<{ dispose(): void }> = [teacher];
   try {
@@ -154,7 +154,7 @@ export async function distill(config: DistillConfig, o: StageOptions): Promise<D
   const world = o.world ?? singleProcess;
   const folder = RunFolder.open(o.out, { resume: o.resume, readOnly: world.rank !== 0 }); // only rank 0 writes the run folder
   folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_TRAINING_CHANGES);
-  const s = await setupDistill(config, folder, emit, world);
+  const s = await setupDistill(config, folder, emit, world, o.stop?.signal);
   try {
     if (!folder.exists('config.json')) folder.writeJson('config.json', config);
     const teacherAcc = await teacherAccuracy(s, folder, o.resume ?? false, world, o.stop);

@@ -45,8 +45,8 @@ export interface FinetuneSetup extends StageData, Schedule {
  * Data, labelled subset (written to the run folder), classifier, loader and optimiser of a fine-tuning run; with a
  * `world` of several processes the loader gives this process its share of each global batch.
  */
-export async function setupFinetune(c: FinetuneConfig, folder: RunFolder, emit: EventSink = ignoreEvents, world: World = singleProcess): Promise<FinetuneSetup> {
-  const data = await prepareStage(c);
+export async function setupFinetune(c: FinetuneConfig, folder: RunFolder, emit: EventSink = ignoreEvents, world: World = singleProcess, signal?: AbortSignal): Promise<FinetuneSetup> {
+  const data = await prepareStage(c, signal);
   const labels = await labelledSubset(c.labels, data.train, { seed: c.labelSeed, folder });
   const validation = validationSplit(data.train, c.valSplit ?? 0, { exclude: labels.indices, seed: c.labelSeed })?.data ?? null;
   const scratch = () => scratchDescription(c, { channels: data.train.channels, size: Math.max(data.train.height, data.train.width) });
@@ -87,7 +87,7 @@ export async function finetune(config: FinetuneConfig, o: StageOptions): Promise
   const world = o.world ?? singleProcess;
   const folder = RunFolder.open(o.out, { resume: o.resume, readOnly: world.rank !== 0 }); // only rank 0 writes the run folder
   folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_TRAINING_CHANGES);
-  const s = await setupFinetune(config, folder, emit, world);
+  const s = await setupFinetune(config, folder, emit, world, o.stop?.signal);
   try {
     if (!folder.exists('config.json')) folder.writeJson('config.json', config);
     checkClasses(s.model, s.train, 'the classifier');

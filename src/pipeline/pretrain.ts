@@ -59,7 +59,7 @@ export async function pretrain(config: PretrainConfig, o: PretrainOptions): Prom
   const world = o.world ?? singleProcess;
   const folder = RunFolder.open(o.out, { resume: o.resume, readOnly: world.rank !== 0 }); // only rank 0 writes the run folder
   folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_CHANGES);
-  const setup = await setupPretrain(config, { shard: world.size > 1 ? { rank: world.rank, size: world.size } : undefined });
+  const setup = await setupPretrain(config, { shard: world.size > 1 ? { rank: world.rank, size: world.size } : undefined, signal: o.stop?.signal });
   const { model, optimizer, loader, totalSteps } = setup;
   const ctx: StepContext = {
     model, optimizer, temperature: config.temperature, hiddenNorm: config.hiddenNorm, directions: config.ntXentDirections, world,

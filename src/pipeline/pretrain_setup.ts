@@ -47,12 +47,14 @@ export function modelDescriptionFor(c: PretrainConfig, train: Dataset): ModelDes
 /** Data-parallel training: this process's share of each global batch (see DataLoader's `shard`). */
 export interface SetupOptions {
   shard?: { rank: number; size: number };
+  /** A stop request: image-folder decoding stops between images. */
+  signal?: AbortSignal;
 }
 
 export async function setupPretrain(c: PretrainConfig, o: SetupOptions = {}): Promise<PretrainSetup> {
   setNumThreads(c.threads);
   manualSeed(c.seed);
-  const data = await loadDataSpec(c.data, { skipBad: c.skipBad });
+  const data = await loadDataSpec(c.data, { skipBad: c.skipBad, signal: o.signal });
   const train = firstN(data.train, c.trainLimit);
   const test = data.test ? firstN(data.test, c.evalLimit) : null;
   const model = buildModel(modelDescriptionFor(c, train));

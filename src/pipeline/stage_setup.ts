@@ -23,11 +23,11 @@ export interface StageData {
 }
 
 /** Threads, the global seed and the data of a stage. */
-export async function prepareStage(c: TrainingConfig): Promise<StageData> {
+export async function prepareStage(c: TrainingConfig, signal?: AbortSignal): Promise<StageData> {
   if (c.device !== 'cpu') throw new Error(`device '${c.device}': moving models to accelerators is not supported yet; use --device cpu`);
   setNumThreads(c.threads);
   manualSeed(c.seed);
-  const data = await loadDataSpec(c.data, { skipBad: c.skipBad });
+  const data = await loadDataSpec(c.data, { skipBad: c.skipBad, signal });
   if (!data.train.labels) throw new Error(`${data.train.name} is unlabeled: this stage needs class labels (at least for the labelled subset)`);
   return { train: firstN(data.train, c.trainLimit), test: data.test ? firstN(data.test, c.evalLimit) : null };
 }

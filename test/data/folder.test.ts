@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import sharp, { type Sharp } from 'sharp';
 import { DataError, imageFolder, writeBadFileList, type Dataset } from '../../src/data/index.js';
 import { tempDir } from './helpers.js';
+import { writeImageZoo } from './image_zoo.js';
 
 const { dir, cleanup } = tempDir();
 after(cleanup);
@@ -148,4 +149,20 @@ describe('image folders', () => {
     assert.deepEqual(ds.files!.map((f) => f.slice(r4.length + 1)), ['sub/y.webp', 'z.png']);
     assert.deepEqual(px(ds, 0, 0, 0), [7, 7, 7]);
   });
+});
+
+test('a stop request ends decoding between images: the load rejects with its reason', async () => {
+  const zoo = join(dir, 'zoo-stop');
+  await writeImageZoo(zoo, ['a', 'b'], 2); // 36 files
+  const controller = new AbortController();
+  const pending = imageFolder({
+    root: zoo, size: 64, concurrency: 2, signal: controller.signal,
+    onWarning: () => {}, skipBad: false,
+  });
+  // Abort once the first images are under way: the pool must not start the remaining ones.
+  setImmediate(() => controller.abort(new DOMException('stopped by SIGINT', 'AbortError')));
+  await assert.rejects(pending, (err: Error) => err.name === 'AbortError' && /stopped by SIGINT/.test(err.message));
+  const done = new AbortController();
+  done.abort(new DOMException('stopped by SIGTERM', 'AbortError'));
+  await assert.rejects(imageFolder({ root: zoo, size: 64, signal: done.signal }), /stopped by SIGTERM/);
 });
