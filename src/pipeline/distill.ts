@@ -18,7 +18,7 @@ import type { DistillConfig } from './distill_config.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { labelledSubset, type LabelledSubset } from './labels.js';
 import { RunFolder } from './run_folder.js';
-import { RESUMABLE_TRAINING_CHANGES } from './stage_config.js';
+import { RESUMABLE_CHANGES } from './stage_config.js';
 import type { StopSignal } from './stop_signal.js';
 import { augmentedLoader, checkClasses, optimizerAndSchedule, prepareStage, testAccuracy, type Schedule, type StageData } from './stage_setup.js';
 import { validationSplit, withoutIndices } from './validation_split.js';
@@ -153,7 +153,7 @@ export async function distill(config: DistillConfig, o: StageOptions): Promise<D
   const emit = o.onEvent ?? ignoreEvents;
   const world = o.world ?? singleProcess;
   const folder = RunFolder.open(o.out, { resume: o.resume, readOnly: world.rank !== 0 }); // only rank 0 writes the run folder
-  folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_TRAINING_CHANGES);
+  folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_CHANGES);
   const s = await setupDistill(config, folder, emit, world, o.stop?.signal);
   try {
     if (!folder.exists('config.json')) folder.writeJson('config.json', config);

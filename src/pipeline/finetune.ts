@@ -13,7 +13,7 @@ import type { FinetuneConfig } from './finetune_config.js';
 import { labelledSubset, type LabelledSubset } from './labels.js';
 import { RunFolder } from './run_folder.js';
 import { augmentedLoader, checkClasses, optimizerAndSchedule, prepareStage, testAccuracy, type Schedule, type StageData } from './stage_setup.js';
-import { RESUMABLE_TRAINING_CHANGES } from './stage_config.js';
+import { RESUMABLE_CHANGES } from './stage_config.js';
 import { validationSplit } from './validation_split.js';
 import { finishStage, loopSummary, runTrainingLoop, type LoopSummary, type StageOptions, type StepResult, type TrainingRun } from './train_loop.js';
 
@@ -86,7 +86,7 @@ export async function finetune(config: FinetuneConfig, o: StageOptions): Promise
   const emit = o.onEvent ?? ignoreEvents;
   const world = o.world ?? singleProcess;
   const folder = RunFolder.open(o.out, { resume: o.resume, readOnly: world.rank !== 0 }); // only rank 0 writes the run folder
-  folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_TRAINING_CHANGES);
+  folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_CHANGES);
   const s = await setupFinetune(config, folder, emit, world, o.stop?.signal);
   try {
     if (!folder.exists('config.json')) folder.writeJson('config.json', config);

@@ -4,11 +4,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { World } from '../distributed/world.js';
 import type { EventSink } from './events.js';
+import { RESUMABLE_CHANGES } from './stage_config.js';
 
 export type Summary = Record<string, unknown> & { interrupted?: boolean };
 
 /** Keys a finished stage may differ in from the plan without its figures changing. */
-const IRRELEVANT = new Set(['threads', 'logEvery', 'checkpointEvery', 'keepCheckpoints', 'evalEvery', 'knnEvery']);
+const IRRELEVANT = new Set(RESUMABLE_CHANGES);
 
 /**
  * Runs `run` unless `dir` holds a finished summary (returned as is: its config.json must match `config`, so a changed

@@ -15,6 +15,7 @@ import type { PretrainConfig } from './pretrain_config.js';
 import { setupPretrain, type PretrainSetup } from './pretrain_setup.js';
 import { pretrainStep, type StepContext, type StepScalars } from './pretrain_step.js';
 import { RunFolder } from './run_folder.js';
+import { RESUMABLE_CHANGES } from './stage_config.js';
 import { isAbortError, StopSignal } from './stop_signal.js';
 
 export interface PretrainOptions {
@@ -43,8 +44,6 @@ export interface PretrainSummary {
   checkpoint: string;
 }
 
-/** Settings a resumed run may change; anything else must match the saved config.json. */
-const RESUMABLE_CHANGES = new Set(['threads', 'logEvery', 'checkpointEvery', 'keepCheckpoints', 'knnEvery']);
 
 interface Progress {
   step: number;

@@ -94,39 +94,15 @@ export const trainingFields = {
   globalBn: z.boolean().default(true).describe('data-parallel runs: batch-norm statistics over the global batch (synchronised)'),
 };
 
-/** Settings a resumed run may change; anything else must match the saved config.json. */
-export const RESUMABLE_TRAINING_CHANGES = ['threads', 'logEvery', 'checkpointEvery', 'keepCheckpoints', 'evalEvery'];
+/**
+ * Settings a resumed run (or a finished pipeline stage) may differ in from its saved config.json without its figures
+ * changing: runtime and cadence. One list for every stage.
+ */
+export const RESUMABLE_CHANGES: readonly string[] = ['threads', 'logEvery', 'checkpointEvery', 'keepCheckpoints', 'evalEvery', 'knnEvery'];
 
-/** Settings every supervised stage config has once validated. */
-export interface TrainingConfig {
-  readonly data: string;
-  readonly trainLimit: number;
-  readonly skipBad?: boolean;
-  readonly epochs?: number;
-  readonly steps?: number;
-  readonly batchSize: number;
-  readonly optimizer: 'lars' | 'sgd' | 'adamw';
-  readonly learningRate: number;
-  readonly lrScaling: 'linear' | 'sqrt' | 'none';
-  readonly warmupEpochs: number;
-  readonly warmupFraction?: number;
-  readonly weightDecay: number;
-  readonly momentum: number;
-  readonly nesterov?: boolean;
-  readonly augment?: 'resizedCrop' | 'padCrop';
-  readonly cropMinArea: number;
-  readonly padding?: number;
-  readonly valSplit?: number;
-  readonly evalEvery: number;
-  readonly evalLimit: number;
-  readonly logEvery: number;
-  readonly checkpointEvery: number;
-  readonly keepCheckpoints: number;
-  readonly seed: number;
-  readonly threads: number;
-  readonly device: string;
-  readonly globalBn: boolean;
-}
+/** Settings every supervised stage config has once validated: derived from the schema fields, never restated. */
+const trainingObject = z.object(trainingFields);
+export type TrainingConfig = Readonly<z.output<typeof trainingObject>>;
 
 export type ArchitectureConfig = { readonly [K in keyof typeof architectureFields]?: z.output<(typeof architectureFields)[K]> };
 
