@@ -34,12 +34,26 @@ std::shared_ptr<::gloo::transport::Device> glooDevice(const std::string& masterA
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
 
+// libtorch 2.4+ asks for the libuv store by default and refuses where it was built without libuv (Debian 13's 2.6):
+// the classic store serves there. 1.13 has only the classic one.
+c10::intrusive_ptr<c10d::TCPStore> makeStore(const std::string& host, c10d::TCPStoreOptions so) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  try {
+    return c10::make_intrusive<c10d::TCPStore>(host, so);
+  } catch (const std::exception& e) {
+    if (!so.useLibUV || std::string(e.what()).find("without libuv") == std::string::npos) throw;
+    so.useLibUV = false;
+  }
+#endif
+  return c10::make_intrusive<c10d::TCPStore>(host, so);
+}
+
 c10::intrusive_ptr<c10d::TCPStore> storeClient(const GroupOptions& o, milliseconds timeout) {
   c10d::TCPStoreOptions so;
   so.port = o.masterPort;
   so.isServer = false;
   so.timeout = timeout;
-  return c10::make_intrusive<c10d::TCPStore>(o.masterAddr, so);
+  return makeStore(o.masterAddr, so);
 }
 
 std::string seconds(milliseconds ms) {
@@ -73,9 +87,12 @@ Group::Group(const GroupOptions& o) : options_(o) {
     so.port = o.masterPort;
     so.isServer = o.rank == 0;
     so.numWorkers = static_cast<size_t>(o.size);
-    so.waitWorkers = true;
+    // 1.13's store host waits up to the timeout for the others and then carries on, so a peer that never comes is
+    // found, and named from the heartbeats, when Gloo connects below. 2.x's throws "1/2 clients joined" instead:
+    // there Gloo's connection alone does the waiting, which keeps 1.13's behaviour and message.
+    so.waitWorkers = TORCH_VERSION_MAJOR < 2;
     so.timeout = o.timeout;
-    store_ = c10::make_intrusive<c10d::TCPStore>(o.masterAddr, so);
+    store_ = makeStore(o.masterAddr, so);
     monitor_ = storeClient(o, milliseconds(5000));
   } catch (const std::exception& e) {
     throw std::runtime_error(prefix("rendezvous") + "no rendezvous with " + std::to_string(o.size) + " processes at " + where +
@@ -139,12 +156,12 @@ void Group::checkUsable(const std::string& what) const {
 
 std::string Group::backendFor(const at::Tensor& t) const {
 #ifdef SIMCLR_WITH_NCCL
-  if (t.is_cuda()) return "nccl";
+  if (t.defined() && t.is_cuda()) return "nccl";
 #endif
   return "gloo";
 }
 
-c10::intrusive_ptr<c10d::ProcessGroup> Group::backend(const at::Tensor& t) {
+c10::intrusive_ptr<CollectiveBackend> Group::backend(const at::Tensor& t) {
 #ifdef SIMCLR_WITH_NCCL
   if (t.is_cuda()) {
     if (!nccl_) {
@@ -213,10 +230,21 @@ void Group::fail(const std::string& what, const std::string& cause) {
 
 // Blocks until the work completes. Wakes every kPollEvery: a slow collective looks at the peers' heartbeats,
 // so a dead or frozen peer ends the wait within peerTimeout instead of the full timeout.
-void Group::wait(const c10::intrusive_ptr<c10d::Work>& work, const std::string& what) {
+// NCCL work is different: wait() makes the current CUDA stream wait for NCCL's stream and returns (the CPU does not
+// block), and a wait with a timeout would make NCCL treat a slow collective as failed. NCCL's own watchdog applies
+// options_.timeout to it.
+void Group::wait(const c10::intrusive_ptr<c10d::Work>& work, const at::Tensor& t, const std::string& what) {
   const auto start = Clock::now();
   collectives_++;
   auto done = [&] { waitNs_ += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count(); };
+  if (backendFor(t) == "nccl") {
+    try {
+      work->wait();
+      return done();
+    } catch (const std::exception& e) {
+      fail(what, messageOf(e));
+    }
+  }
   auto nextCheck = start + kPeerCheckEvery;
   for (;;) {
     try {
@@ -263,7 +291,7 @@ void Group::allReduce(at::Tensor& t, ReduceKind kind, const std::string& what) {
     std::vector<at::Tensor> tensors{c};
     c10d::AllreduceOptions opts;
     opts.reduceOp = reduceOp(kind);
-    wait(backend(c)->allreduce(tensors, opts), what);
+    wait(backend(c)->allreduce(tensors, opts), c, what);
   });
 }
 
@@ -278,7 +306,7 @@ at::Tensor Group::allGather(const at::Tensor& t, const std::string& what) {
   std::vector<at::Tensor> inputs{input};
   std::vector<std::vector<at::Tensor>> outputs(1);
   for (int r = 0; r < options_.size; r++) outputs[0].push_back(out.narrow(0, r * n, n));
-  wait(backend(input)->allgather(outputs, inputs), what);
+  wait(backend(input)->allgather(outputs, inputs), input, what);
   return out;
 }
 
@@ -289,13 +317,13 @@ void Group::broadcast(at::Tensor& t, int root, const std::string& what) {
     std::vector<at::Tensor> tensors{c};
     c10d::BroadcastOptions opts;
     opts.rootRank = root;
-    wait(backend(c)->broadcast(tensors, opts), what);
+    wait(backend(c)->broadcast(tensors, opts), c, what);
   });
 }
 
 void Group::barrier(const std::string& what) {
   checkUsable(what);
-  wait(gloo_->barrier(), what);
+  wait(gloo_->barrier(), at::Tensor(), what);  // a barrier is a Gloo (CPU) operation in every build
 }
 
 // ---- registry ----

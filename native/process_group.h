@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/version.h>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -14,6 +15,15 @@
 #include <vector>
 
 namespace simclr {
+
+// libtorch 2.0 split c10d: Gloo and NCCL became `c10d::Backend`s, and `c10d::ProcessGroup` a wrapper that dispatches
+// to them through the c10d operator registry; in 1.13 they are `ProcessGroup`s themselves. The group calls the
+// collectives on the Gloo/NCCL object directly, which both versions support, so only the type's name differs.
+#if TORCH_VERSION_MAJOR >= 2
+using CollectiveBackend = c10d::Backend;
+#else
+using CollectiveBackend = c10d::ProcessGroup;
+#endif
 
 struct GroupOptions {
   int rank = 0;
@@ -53,8 +63,9 @@ class Group {
   double waitMs() const { return waitNs_.load() / 1e6; }
 
  private:
-  c10::intrusive_ptr<c10d::ProcessGroup> backend(const at::Tensor& t);
-  void wait(const c10::intrusive_ptr<c10d::Work>& work, const std::string& what);
+  c10::intrusive_ptr<CollectiveBackend> backend(const at::Tensor& t);
+  // Blocks until `work` completes; NCCL work on CUDA tensors is instead ordered on the current CUDA stream.
+  void wait(const c10::intrusive_ptr<c10d::Work>& work, const at::Tensor& t, const std::string& what);
   void checkUsable(const std::string& what) const;
   [[noreturn]] void fail(const std::string& what, const std::string& cause);
   std::string deadPeers(bool sampleTwice);
@@ -65,8 +76,8 @@ class Group {
   GroupOptions options_;
   c10::intrusive_ptr<c10d::TCPStore> store_;    // rendezvous (rank 0 hosts the server)
   c10::intrusive_ptr<c10d::TCPStore> monitor_;  // main-thread client reading heartbeats
-  c10::intrusive_ptr<c10d::ProcessGroup> gloo_;
-  c10::intrusive_ptr<c10d::ProcessGroup> nccl_;  // created on first CUDA tensor, when built with NCCL
+  c10::intrusive_ptr<CollectiveBackend> gloo_;
+  c10::intrusive_ptr<CollectiveBackend> nccl_;  // created on first CUDA tensor, when built with NCCL
   std::thread heartbeat_;
   std::atomic<bool> stop_{false};
   std::mutex stopMutex_;
