@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { DataParallel } from '../src/distributed/data_parallel.js';
 import { freePort } from '../src/distributed/launch.js';
 import { initWorld } from '../src/distributed/world_c10d.js';
-import { resolvePretrainConfig } from '../src/pipeline/pretrain_config.js';
-import { setupPretrain } from '../src/pipeline/pretrain_setup.js';
-import { pretrainStep, type StepContext } from '../src/pipeline/pretrain_step.js';
+import { resolvePretrainConfig } from '../src/pipeline/config/pretrain_config.js';
+import { setupPretrain } from '../src/pipeline/stages/pretrain_setup.js';
+import { pretrainStep, type StepContext } from '../src/pipeline/stages/pretrain_step.js';
 import { dispose, tuneMalloc } from '../src/tensor/index.js';
 
 const arg = (name: string, fallback: number) => {

@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { consoleReporter } from '../src/cli/progress.js';
 import { labelSeedsArg } from '../src/cli/commands/pipeline.js';
-import { pipelinePresets } from '../src/pipeline/pipeline_presets.js';
-import { pipelineCommand, runPipeline } from '../src/pipeline/semi_supervised.js';
-import { StopSignal } from '../src/pipeline/stop_signal.js';
+import { pipelinePresets } from '../src/pipeline/config/pipeline_presets.js';
+import { pipelineCommand, runPipeline } from '../src/pipeline/stages/semi_supervised.js';
+import { StopSignal } from '../src/pipeline/run/stop_signal.js';
 import { resultsTable } from '../src/report/results.js';
-import { tuneMalloc } from '../src/tensor/runtime.js';
+import { tuneMalloc } from '../src/tensor/index.js';
 
 const arg = (name: string, fallback: string | undefined) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -6,8 +6,7 @@ import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ResNet, parseModelDescription } from '../src/models/index.js';
-import type { MemoryFormat } from '../src/tensor/dtype.js';
-import { dispose, getNumThreads, randn, setNumThreads, tuneMalloc, tidy } from '../src/tensor/index.js';
+import { type MemoryFormat, dispose, getNumThreads, randn, setNumThreads, tuneMalloc, tidy } from '../src/tensor/index.js';
 
 interface Case { name: string; depth: 18 | 50; width: number; side: number; batch: number }
 /** Wall-clock throughput, and per second of the process's CPU time (steadier on a shared machine). */

@@ -9,4 +9,5 @@ export * as data from './data/index.js';
 export * as evaluation from './eval/index.js';
 export * as distributed from './distributed/index.js';
 export * as stages from './pipeline/index.js';
-export * as report from './report/report.js';
+export * as onnx from './export/index.js';
+export * as report from './report/index.js';

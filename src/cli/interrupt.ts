@@ -1,6 +1,6 @@
 // SIGINT/SIGTERM for commands with no run to checkpoint (eval, embed, predict): the first signal aborts their long
 // phases between batches (main then exits 130/143); a second one ends the process at once.
-import { StopSignal } from '../pipeline/stop_signal.js';
+import { StopSignal } from '../pipeline/run/stop_signal.js';
 
 let stop: StopSignal | null = null;
 

@@ -1,10 +1,11 @@
 // The `simclr` command line: one subcommand per stage; errors print one clear line (no stack) and exit 1; a command
 // stopped by SIGINT/SIGTERM exits 130/143 (128 + the signal number, as shells and torchrun expect).
 import { Command, CommanderError } from 'commander';
-import { isAbortError, receivedSignal, signalExitCode } from '../pipeline/stop_signal.js';
+import { isAbortError, receivedSignal, signalExitCode } from '../pipeline/run/stop_signal.js';
 import { registerDistill } from './commands/distill.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEvaluate } from './commands/evaluate.js';
+import { registerExport } from './commands/export.js';
 import { registerFinetune } from './commands/finetune.js';
 import { registerLaunch } from './commands/launch.js';
 import { registerPipeline } from './commands/pipeline.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerDistill(program);
   registerEvaluate(program);
   registerPredict(program);
+  registerExport(program);
   registerPipeline(program);
   registerLaunch(program);
   registerSummary(program);

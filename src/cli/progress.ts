@@ -1,7 +1,7 @@
 // Renders stage events: a progress bar (epoch, step, loss, images/s, ETA) on a terminal, or one log line per
 // logged step in quiet mode / when output is not a TTY. Evaluations and checkpoints get their own lines.
 import cliProgress from 'cli-progress';
-import type { EventSink, StageEvent } from '../pipeline/events.js';
+import type { EventSink, StageEvent } from '../pipeline/run/events.js';
 
 const fmt = (v: number | undefined, digits = 4) => (v === undefined ? '-' : Number(v.toPrecision(digits)).toString());
 

@@ -4,9 +4,9 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { World } from '../distributed/world.js';
-import { ignoreEvents, type EventSink } from '../pipeline/events.js';
-import type { StageResolveOptions } from '../pipeline/stage_config.js';
-import { StopSignal } from '../pipeline/stop_signal.js';
+import { ignoreEvents, type EventSink } from '../pipeline/run/events.js';
+import type { StageResolveOptions } from '../pipeline/config/stage_config.js';
+import { StopSignal } from '../pipeline/run/stop_signal.js';
 import { consoleReporter } from './progress.js';
 import { removeUnstartedRunDirOnFailure } from './run_dir.js';
 import { addSchemaFlags, schemaOverrides } from './schema_flags.js';

@@ -2,11 +2,7 @@
 // weights broadcast at start, synchronised batch norm, gradients all-reduced in buckets and averaged, loader shards.
 import { setBatchNormSync } from '../nn/layers/batchnorm.js';
 import type { Module } from '../nn/module.js';
-import { noGrad } from '../tensor/autograd.js';
-import { full } from '../tensor/creation.js';
-import { cat, stack } from '../tensor/methods_shape.js';
-import { tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { noGrad, full, cat, stack, tidy, type Tensor } from '../tensor/index.js';
 import type { World } from './world.js';
 
 export interface DataParallelOptions {

@@ -3,7 +3,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 
 export interface LaunchOptions {
   /** Number of worker processes. */
@@ -14,8 +13,8 @@ export interface LaunchOptions {
   args: string[];
   /** Rendezvous port on 127.0.0.1 (default: a free port). */
   port?: number;
-  /** Script the workers run (default: this package's bin/simclr.js). */
-  script?: string;
+  /** Script every worker runs with `args` (the CLI passes its own bin; this layer knows nothing of the CLI). */
+  script: string;
   /** Extra arguments for node itself (e.g. ['--import', 'tsx']). */
   nodeArgs?: string[];
   /** Base environment of the workers (default process.env). */
@@ -49,10 +48,6 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-function defaultScript(): string {
-  return fileURLToPath(new URL('../../bin/simclr.js', import.meta.url));
 }
 
 function workerArgs(o: LaunchOptions): string[] {
@@ -91,12 +86,12 @@ export async function launch(o: LaunchOptions): Promise<LaunchResult> {
   if (o.threadsPerProc !== undefined && !(Number.isInteger(o.threadsPerProc) && o.threadsPerProc >= 1)) {
     throw new RangeError(`launch: --threads-per-proc must be a positive integer, got ${o.threadsPerProc}`);
   }
-  if (!o.script && o.args.length === 0) throw new RangeError('launch: give the command the workers run after --, e.g. -- pretrain --preset tiny --out runs/x');
+  if (!o.script) throw new RangeError('launch: `script` (the program every worker runs) is required');
   const port = o.port ?? (await freePort());
   const onLine = o.onLine ?? writeLine;
   const graceMs = o.graceMs ?? 5000;
   // V8's concurrent GC threads compete with libtorch's intra-op threads (bench:pretrain: about 10% of a step).
-  const args = ['--single-threaded-gc', ...(o.nodeArgs ?? []), o.script ?? defaultScript(), ...workerArgs(o)];
+  const args = ['--single-threaded-gc', ...(o.nodeArgs ?? []), o.script, ...workerArgs(o)];
   // Own process group: a terminal's Ctrl-C reaches the launcher only, which forwards it once. In the launcher's group
   // each worker would get it twice, and the second SIGINT ends a worker at once, before it checkpoints.
   const children = Array.from({ length: o.nproc }, (_, rank) => spawn(process.execPath, args, { env: workerEnv(o, rank, port), stdio: ['ignore', 'pipe', 'pipe'], detached: true }));

@@ -1,7 +1,7 @@
 // A c10d process group (PyTorch's distributed engine): TCPStore rendezvous, Gloo on CPU tensors, NCCL on CUDA tensors
 // when the libtorch build has it. Collectives block until done; a dead peer fails them with an error naming its rank.
 import { native } from '../native/addon.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/index.js';
 
 export interface ProcessGroupOptions {
   rank: number;

@@ -1,7 +1,7 @@
 // The "world" a training step runs in: this process's rank, the number of processes, and the collective
 // operations losses and batch norm need. The default is a single process; data-parallel training
 // supplies a world backed by c10d process groups (world_c10d.ts) without any change to the code that uses it.
-import type { Tensor } from '../tensor/tensor.js';
+import { type Tensor } from '../tensor/index.js';
 
 export interface World {
   readonly rank: number;

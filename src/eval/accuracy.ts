@@ -1,6 +1,5 @@
 // Top-k accuracy of class scores, as used for every evaluation in the paper (top-1 and top-5).
-import { tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { tidy, type Tensor } from '../tensor/index.js';
 
 /** Fraction of rows of scores (N, C) whose label (N,) is among the k largest scores. */
 export function topkAccuracy(scores: Tensor, labels: Tensor, k = 1): number {

@@ -1,11 +1,7 @@
 // Weighted k-nearest-neighbour classifier on L2-normalised features (Wu et al. 2018, InstDisc), the
 // monitor used by lightly and solo-learn: cosine similarity, top-k neighbours vote with exp(sim / T).
 // Scores test rows in chunks and yields between them, so an AbortSignal stops a large bank promptly.
-import { zeros } from '../tensor/creation.js';
-import * as F from '../tensor/functional.js';
-import { cat } from '../tensor/methods_shape.js';
-import { keep, tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { zeros, F, cat, keep, tidy, type Tensor } from '../tensor/index.js';
 
 export interface KnnOptions {
   k?: number;

@@ -1,7 +1,6 @@
 // Distillation loss of SimCLRv2 (Chen et al. 2020b, eq. 2): the student matches the teacher's
 // temperature-softened class distribution on unlabeled images, L = -sum_y P_T(y|x; tau) log P_S(y|x; tau).
-import * as F from '../tensor/functional.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { F, type Tensor } from '../tensor/index.js';
 
 export interface DistillationOptions {
   /** Softmax temperature tau for both teacher and student (paper default 1). */

@@ -1,10 +1,7 @@
 // NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR (Chen et al. 2020, eq. 1), following
 // google-research/simclr tf2/objective.py: negatives from the global batch, self-similarity masked.
 import { singleProcess, type World } from '../distributed/world.js';
-import { arange } from '../tensor/creation.js';
-import * as F from '../tensor/functional.js';
-import { cat } from '../tensor/methods_shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { arange, F, cat, type Tensor } from '../tensor/index.js';
 
 /** The official code's mask value: large enough to zero a softmax entry, finite so 0 * mask stays 0. */
 const LARGE_NUM = 1e9;

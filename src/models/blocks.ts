@@ -1,7 +1,7 @@
 // Residual blocks with torchvision's parameter names: BasicBlock (ResNet-18/34) and Bottleneck (50+, stride on the 3x3
 // as torchvision and the official code), plus SimCLRv2's selective-kernel and squeeze-excitation options (tf2/resnet.py).
 import { BatchNorm2d, Conv2d, Layer, type Sequential } from '../nn/index.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { type Tensor } from '../tensor/index.js';
 import { downsampleShapes, makeDownsample } from './downsample.js';
 import { addReluInplace, reluInplace } from './ops.js';
 import { bnShapes, convShapes, prefixed, type ParamShape } from './param_shapes.js';

@@ -1,10 +1,7 @@
 // Projection shortcuts of residual blocks: torchvision's strided 1x1 conv + BN, or ResNet-D (arXiv:1812.01187) as the
 // official SK models use it: 2x2 average pool ('SAME' at stride 1, zero-padded 'VALID' at stride 2), 1x1 conv, BN.
-import '../tensor/index.js'; // attaches the Tensor methods used here
+import { F, callTensor, type Tensor } from '../tensor/index.js';
 import { BatchNorm2d, Conv2d, Layer, Sequential } from '../nn/index.js';
-import * as F from '../tensor/functional.js';
-import { callTensor } from '../tensor/op.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { bnShapes, convShapes, prefixed, type ParamShape } from './param_shapes.js';
 import type { BlockSpec } from './spec.js';
 

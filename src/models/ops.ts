@@ -1,8 +1,6 @@
 // Small in-place tensor helpers the residual blocks use (as torchvision's ReLU(inplace=True) and `out += identity`).
 // In-place ops save one allocation per call; autograd allows them here because no backward needs the overwritten values.
-import '../tensor/index.js'; // attaches the Tensor methods used here
-import { callInplace } from '../tensor/op.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { callInplace, type Tensor } from '../tensor/index.js';
 
 /** relu_(x): x = max(x, 0) in place; returns x. */
 export function reluInplace(x: Tensor): Tensor {

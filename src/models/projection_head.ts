@@ -2,7 +2,7 @@
 // unless hiddenDim says otherwise (wider heads help narrow encoders, as solo-learn's proj_hidden_dim),
 // last BN without beta (official LinearLayer: center=use_bias=False). Reference: tf2/model.py ProjectionHead, LinearLayer.
 import { BatchNorm1d, Layer, Linear, Module, init } from '../nn/index.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { type Tensor } from '../tensor/index.js';
 import { reluInplace } from './ops.js';
 import { bnShapes, linearShapes, prefixed, type ParamShape } from './param_shapes.js';
 import type { BnSpec } from './spec.js';

@@ -1,10 +1,7 @@
 // The ResNet encoder with torchvision's parameter names (conv1, bn1, layer1.0.conv1, ..., fc), every SimCLRv2 knob
 // (depth, width, selective kernels, SE, stems) and fine_tune_after_block freezing. Reference: tf2/resnet.py, torchvision resnet.py.
-import '../tensor/index.js'; // attaches the Tensor methods used here
+import { noGrad, type MemoryFormat, type Tensor } from '../tensor/index.js';
 import { type BatchNorm2d, Layer, Linear, type Module, Sequential } from '../nn/index.js';
-import { noGrad } from '../tensor/autograd.js';
-import type { MemoryFormat } from '../tensor/dtype.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { blockParamShapes, makeBlock } from './blocks.js';
 import type { ModelDescription } from './description.js';
 import { reluInplace } from './ops.js';

@@ -1,9 +1,7 @@
 // Selective kernel convolution (SKNet, arXiv:1903.06586) as SimCLRv2's SK_Conv2D: one 3x3 conv makes two branches,
 // their sum is pooled, squeezed (1x1 conv + BN + ReLU) and expanded to a softmax over the branches. Reference: tf2/resnet.py.
-import '../tensor/index.js'; // attaches the Tensor methods used here
+import { F, type Tensor } from '../tensor/index.js';
 import { BatchNorm2d, Conv2d, Layer } from '../nn/index.js';
-import * as F from '../tensor/functional.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { reluInplace } from './ops.js';
 import { bnShapes, convShapes, type ParamShape } from './param_shapes.js';
 import type { BnSpec } from './spec.js';

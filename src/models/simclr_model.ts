@@ -1,8 +1,7 @@
 // The SimCLRv2 model: ResNet encoder -> projection head (every layer exposed) -> optional supervised head on the layer
 // ftProjSelector picks. Reference: tf2/model.py Model, ProjectionHead, SupervisedHead; paper section 2 (fine-tuning).
-import '../tensor/index.js'; // attaches the Tensor methods used here
+import { type Tensor } from '../tensor/index.js';
 import { Linear, Module, init } from '../nn/index.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { parseModelDescription, resolveSelector, withChanges, type ModelDescription, type ModelDescriptionInput } from './description.js';
 import { linearShapes, type ParamShape } from './param_shapes.js';
 import { ProjectionHead, hiddenWidth, type ProjectionHeadOptions } from './projection_head.js';

@@ -1,8 +1,7 @@
 // Squeeze-and-excitation (arXiv:1709.01507) as SimCLRv2's SE_Layer: global mean, 1x1 reduce + ReLU, 1x1 expand,
 // sigmoid gate on the channels. The reduced width is max(1, floor(filters * seRatio)). Reference: tf2/resnet.py.
-import '../tensor/index.js'; // attaches the Tensor methods used here
+import { type Tensor } from '../tensor/index.js';
 import { Conv2d, Layer, init } from '../nn/index.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { convShapes, type ParamShape } from './param_shapes.js';
 
 export interface SqueezeExciteOptions {

@@ -1,11 +1,6 @@
 // Weight initialisation, as torch.nn.init: Kaiming (He) normal/uniform, zeros, ones, constant.
 // Draws go through the global generator (manualSeed) or a given Generator.
-import '../tensor/methods_math.js'; // attaches Tensor methods (mul, copy_) for direct imports of this file
-import { noGrad } from '../tensor/autograd.js';
-import type { Generator } from '../tensor/random.js';
-import { randn, rand } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { tidy } from '../tensor/scope.js';
+import { noGrad, type Generator, randn, rand, type Tensor, tidy } from '../tensor/index.js';
 
 export type FanMode = 'fanIn' | 'fanOut';
 

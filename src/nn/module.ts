@@ -1,9 +1,6 @@
 // Module: the base of every layer and model, as torch.nn.Module. Holds named parameters, buffers and
 // submodules registered explicitly; walks them with PyTorch-style dotted names.
-import '../tensor/methods_math.js'; // attaches Tensor methods (copy_) for direct imports of this file
-import { noGrad } from '../tensor/autograd.js';
-import { keep } from '../tensor/scope.js';
-import { Tensor } from '../tensor/tensor.js';
+import { noGrad, keep, Tensor } from '../tensor/index.js';
 import { Parameter } from './parameter.js';
 
 export type StateDict = Map<string, Tensor>;

@@ -1,9 +1,6 @@
 // Parameter: a leaf tensor that requires grad and carries its own optimiser flags, decided at creation
 // (STYLE.md 8): whether it gets weight decay, whether LARS adapts its learning rate, and a learning-rate factor.
-import { native } from '../native/addon.js';
-import { findOp } from '../tensor/op.js';
-import { keep } from '../tensor/scope.js';
-import { Tensor } from '../tensor/tensor.js';
+import { callOpHandle, keep, Tensor } from '../tensor/index.js';
 
 export interface ParameterOptions {
   requiresGrad?: boolean;
@@ -22,7 +19,7 @@ export class Parameter extends Tensor {
 
   /** Takes a detached copy of `data`'s handle (sharing storage); the caller still owns `data`. */
   constructor(data: Tensor, options: ParameterOptions = {}) {
-    super(native.CallOp(findOp('aten::detach'), [data.handle]) as never);
+    super(callOpHandle('aten::detach', [data]));
     keep(this); // parameters live as long as their module, never in a scope
     this.requiresGrad_(options.requiresGrad ?? true);
     this.weightDecay = options.weightDecay ?? true;

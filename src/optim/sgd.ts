@@ -1,6 +1,6 @@
 // Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay: torch.optim.SGD
 // semantics (weight decay added to the gradient, first momentum buffer = that gradient).
-import type { Tensor } from '../tensor/index.js';
+import { type Tensor } from '../tensor/index.js';
 import type { Parameter } from '../nn/parameter.js';
 import { Optimizer, type GroupOptions, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 

@@ -1,7 +1,6 @@
 // Line charts of run metrics as PNG files: a Vega-Lite spec rendered to SVG by Vega, rasterised by sharp.
-import sharp from 'sharp';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { writeVegaLitePng } from './vega_png.js';
 
 export interface Series {
   /** Legend name of the line. */
@@ -36,11 +35,5 @@ export async function writeLineChart(out: string, series: Series[], o: ChartOpti
       color: { field: 'series', type: 'nominal', title: null },
     },
   };
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    const svg = await view.toSVG(2);
-    await sharp(Buffer.from(svg)).png().toFile(out);
-  } finally {
-    view.finalize();
-  }
+  await writeVegaLitePng(out, spec);
 }

@@ -1,14 +1,18 @@
 // The semi-supervised pipeline's report: results table (methods x label fractions, mean +- std over label subsets, floors
-// included), the protocol, every run with its wall time and reproducing command, curves as PNG, the configuration;
-// written as report.md and report.html (rendered by marked).
+// included), the protocol, every run with its wall time and reproducing command, curves and pictures as PNG, the
+// configuration; written as report.md and report.html (rendered by marked). Plain data in: no pipeline import.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { marked } from 'marked';
-import type { MetricsRecord } from '../pipeline/run_folder.js';
+import { picturesMarkdown, renderPictures, type PictureInput, type RenderedPicture } from './pictures.js';
 import { writeLineChart, type Series } from './plots.js';
 import { resultsTable, runsTable, type ResultRow } from './results.js';
 
 export type { ResultRow } from './results.js';
+export type { PictureInput, RenderedPicture } from './pictures.js';
+
+/** One line of a run's metrics.jsonl (the run folder's record: step, epoch, loss, lr, ...). */
+export type MetricsRecord = Record<string, number | string | boolean | null>;
 
 export interface CurveSet {
   name: string;
@@ -31,15 +35,23 @@ export interface ReportInput {
   pipelineCommand: string;
   configuration: Record<string, unknown>;
   totalWallS: number;
+  /** Retrieval grids, embedding map, label efficiency, confusion matrix: PNGs already written or the data to draw them. */
+  pictures?: PictureInput[];
 }
 
+const escapeHtml = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}`);
 
 function series(metrics: MetricsRecord[], key: string, name: string): Series {
   return { name, points: metrics.filter((r) => typeof r[key] === 'number' && typeof r.step === 'number').map((r) => ({ x: r.step as number, y: r[key] as number })) };
 }
 
-async function writePlots(input: ReportInput, plotDir: string): Promise<string[]> {
+interface Plot {
+  file: string;
+  title: string;
+}
+
+async function writePlots(input: ReportInput, plotDir: string): Promise<Plot[]> {
   const p = input.pretrain.metrics;
   const charts: Array<[string, Series[], Parameters<typeof writeLineChart>[2]]> = [
     ['pretrain_loss.png', [series(p, 'contrastive_loss', 'NT-Xent loss')], { title: 'Pretraining: contrastive loss', xLabel: 'step', yLabel: 'loss' }],
@@ -48,16 +60,16 @@ async function writePlots(input: ReportInput, plotDir: string): Promise<string[]
     ['finetune_loss.png', input.finetunes.map((f) => series(f.metrics, 'loss', f.name)), { title: 'Fine-tuning and distillation: training loss', xLabel: 'step', yLabel: 'loss' }],
     ['finetune_val_top1.png', input.finetunes.map((f) => series(f.metrics, 'val_top1', f.name)), { title: 'Fine-tuning and distillation: validation top-1', xLabel: 'step', yLabel: 'top-1' }],
   ];
-  const written: string[] = [];
+  const written: Plot[] = [];
   for (const [file, data, options] of charts) {
     if (data.every((s) => s.points.length === 0)) continue;
     await writeLineChart(join(plotDir, file), data.filter((s) => s.points.length > 0), options);
-    written.push(file);
+    written.push({ file, title: options.title });
   }
   return written;
 }
 
-function markdown(input: ReportInput, plots: string[]): string {
+function markdown(input: ReportInput, plots: Plot[], pictures: RenderedPicture[]): string {
   const s = input.pretrain.summary;
   const pretrainRow: ResultRow = {
     method: 'Pretraining (shared by every row)', fraction: '—', labelSeed: 0, top1: (s.knn_top1 as number | null) ?? null, note: 'kNN',
@@ -93,7 +105,8 @@ function markdown(input: ReportInput, plots: string[]): string {
     '',
     '## Curves',
     '',
-    ...plots.map((p) => `![${p}](plots/${p})\n`),
+    ...plots.map((p) => `![Line chart: ${p.title}](plots/${p.file})\n`),
+    ...(pictures.length > 0 ? ['## Pictures', '', ...picturesMarkdown(pictures)] : []),
     '## Configuration',
     '',
     '```json',
@@ -103,19 +116,20 @@ function markdown(input: ReportInput, plots: string[]): string {
   ].join('\n');
 }
 
-/** Writes report.md, report.html and plots/*.png into input.outDir; returns their paths. */
-export async function writeReport(input: ReportInput): Promise<{ markdown: string; html: string; plots: string[] }> {
+/** Writes report.md, report.html, plots/*.png and pictures/*.png into input.outDir; returns their paths. */
+export async function writeReport(input: ReportInput): Promise<{ markdown: string; html: string; plots: string[]; pictures: string[] }> {
   const plotDir = join(input.outDir, 'plots');
   mkdirSync(plotDir, { recursive: true });
   const plots = await writePlots(input, plotDir);
-  const md = markdown(input, plots);
+  const pictures = await renderPictures(input.pictures ?? [], input.outDir, input.results);
+  const md = markdown(input, plots, pictures);
   const mdPath = join(input.outDir, 'report.md');
   const htmlPath = join(input.outDir, 'report.html');
   writeFileSync(mdPath, md);
   const body = await marked.parse(md);
-  writeFileSync(htmlPath, `<!doctype html>\n<html><head><meta charset="utf-8"><title>${input.title}</title>\n` +
+  writeFileSync(htmlPath, `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.title)}</title>\n` +
     '<style>body{font-family:sans-serif;max-width:960px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}' +
     'td,th{border:1px solid #ccc;padding:4px 8px}img{max-width:100%}pre{background:#f6f6f6;padding:1em;overflow:auto}</style>\n' +
     `</head><body>\n${body}</body></html>\n`);
-  return { markdown: mdPath, html: htmlPath, plots: plots.map((p) => join(plotDir, p)) };
+  return { markdown: mdPath, html: htmlPath, plots: plots.map((p) => join(plotDir, p.file)), pictures: pictures.map((p) => join(input.outDir, p.path)) };
 }

@@ -1,6 +1,5 @@
 // Finite-difference gradient check: the full Jacobian by central differences against autograd's, in float64.
 // Reference: torch.autograd.gradcheck (torch/autograd/gradcheck.py; same eps/atol/rtol defaults, slow mode).
-import './methods_math.js';
 import { grad, noGrad } from './autograd.js';
 import { tensor, zeros } from './creation.js';
 import { tidy } from './scope.js';

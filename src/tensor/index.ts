@@ -11,11 +11,12 @@ export * from './dtype.js';
 export { tidy, keep, dispose, scopeDepth } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled, grad } from './autograd.js';
 export { manualSeed, getRngState, setRngState, Generator } from './random.js';
-export { callOp, callTensor, callTensors, callInplace, findOp, opSchema } from './op.js';
+export { callOp, callOpHandle, callTensor, callTensors, callInplace, findOp, opSchema } from './op.js';
 export * as F from './functional.js';
 export {
-  saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors, writeFileAtomicSync, SafetensorsError,
+  saveSafetensors, loadSafetensors, ATOMIC_TEMP_NAME, serializeSafetensors, parseSafetensors, writeFileAtomicSync, SafetensorsError,
   SAFETENSORS_DTYPES, type SafetensorsDType, type SafetensorsContent, type TensorDict,
 } from './safetensors.js';
 export { gradcheck, assertGradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';
+export { yieldToEventLoop } from './event_loop.js';
 export { setNumThreads, getNumThreads, cuda, backendConfig, tuneMalloc } from './runtime.js';

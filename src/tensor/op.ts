@@ -1,6 +1,6 @@
 // Calls ATen operators by schema name ("aten::add.Tensor") through the native bridge, converting
 // Tensors to handles and returned handles to Tensors. Every typed wrapper is built on this.
-import { native, type OpHandle } from '../native/addon.js';
+import { native, type OpHandle, type TensorHandle } from '../native/addon.js';
 import { Tensor } from './tensor.js';
 
 const handles = new Map<string, OpHandle>();
@@ -39,6 +39,14 @@ function fromNative(value: unknown): unknown {
 /** Calls any ATen operator; missing trailing arguments take the schema's defaults. */
 export function callOp(qualifiedName: string, args: unknown[]): unknown {
   return fromNative(native.CallOp(findOp(qualifiedName), args.map(toNative)));
+}
+
+/**
+ * Calls an operator that returns one tensor and hands back its native handle unwrapped: for Tensor subclasses
+ * (nn's Parameter) whose constructor must pass a fresh handle to `super`.
+ */
+export function callOpHandle(qualifiedName: string, args: unknown[]): TensorHandle {
+  return native.CallOp(findOp(qualifiedName), args.map(toNative)) as TensorHandle;
 }
 
 /** Calls an operator that returns one tensor. */

@@ -4,8 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import './methods_math.js';
-import './methods_shape.js';
 import { dtypeBytes, dtypeCode, type DType } from './dtype.js';
 import { callTensor } from './op.js';
 import { tidy } from './scope.js';

@@ -47,7 +47,7 @@ test('workers started by launch() join one c10d process group', async () => {
 });
 
 test('bad options are refused with the flag named', async () => {
-  await assert.rejects(launch({ nproc: 0, args: ['pretrain'] }), /--nproc must be a positive integer, got 0/);
-  await assert.rejects(launch({ nproc: 2, threadsPerProc: 0, args: ['pretrain'] }), /--threads-per-proc must be a positive integer/);
-  await assert.rejects(launch({ nproc: 2, args: [] }), /give the command the workers run after --/);
+  await assert.rejects(launch({ nproc: 0, args: ['pretrain'], script: 'x.js' }), /--nproc must be a positive integer, got 0/);
+  await assert.rejects(launch({ nproc: 2, threadsPerProc: 0, args: ['pretrain'], script: 'x.js' }), /--threads-per-proc must be a positive integer/);
+  await assert.rejects(launch({ nproc: 2, args: ['pretrain'], script: '' }), /`script` \(the program every worker runs\) is required/);
 });

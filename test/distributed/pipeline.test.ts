@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { latestCheckpoint, loadCheckpoint } from '../../src/pipeline/checkpoint.js';
-import { finetune } from '../../src/pipeline/finetune.js';
-import { resolveFinetuneConfig } from '../../src/pipeline/finetune_config.js';
-import { RunFolder } from '../../src/pipeline/run_folder.js';
+import { latestCheckpoint, loadCheckpoint } from '../../src/pipeline/run/checkpoint.js';
+import { finetune } from '../../src/pipeline/stages/finetune.js';
+import { resolveFinetuneConfig } from '../../src/pipeline/config/finetune_config.js';
+import { RunFolder } from '../../src/pipeline/run/run_folder.js';
 import { dispose } from '../../src/tensor/index.js';
 import { assertAllSucceeded, resultOf, runWorkers, workerScript } from './helpers.js';
 

@@ -6,10 +6,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { latestCheckpoint, loadCheckpoint } from '../../src/pipeline/checkpoint.js';
-import { pretrain } from '../../src/pipeline/pretrain.js';
-import { resolvePretrainConfig } from '../../src/pipeline/pretrain_config.js';
-import { RunFolder } from '../../src/pipeline/run_folder.js';
+import { latestCheckpoint, loadCheckpoint } from '../../src/pipeline/run/checkpoint.js';
+import { pretrain } from '../../src/pipeline/stages/pretrain.js';
+import { resolvePretrainConfig } from '../../src/pipeline/config/pretrain_config.js';
+import { RunFolder } from '../../src/pipeline/run/run_folder.js';
 import { dispose } from '../../src/tensor/index.js';
 import { assertAllSucceeded, resultOf, runWorkers, workerScript } from './helpers.js';
 

@@ -2,14 +2,19 @@
 // per class; the temperature decides between one close neighbour and two farther ones; chunking changes nothing;
 // no tensor is left behind; an aborted signal stops it.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import { knnAccuracy, knnScores } from '../../src/eval/knn.js';
-import { liveTensors, tensor } from '../../src/tensor/index.js';
+import { liveTensors, tensor, type Tensor } from '../../src/tensor/index.js';
+
+// Inputs are disposed after each test, so no test's leftovers reach the next one's leak count through finalizers.
+const made: Tensor[] = [];
+const track = (t: Tensor) => (made.push(t), t);
+afterEach(() => made.splice(0).forEach((t) => t.isDisposed || t.dispose()));
 
 // Train: a (1,0) class 0; b (0,1) class 1; c (1,1) class 1; d (-1,0) class 2. Query q = (1, 0.2).
-const train = () => tensor([[1, 0], [0, 1], [1, 1], [-1, 0]], [4, 2]);
-const labels = () => tensor(BigInt64Array.from([0n, 1n, 1n, 2n]), [4]);
-const query = () => tensor([[1, 0.2]], [1, 2]);
+const train = () => track(tensor([[1, 0], [0, 1], [1, 1], [-1, 0]], [4, 2]));
+const labels = () => track(tensor(BigInt64Array.from([0n, 1n, 1n, 2n]), [4]));
+const query = () => track(tensor([[1, 0.2]], [1, 2]));
 
 const qNorm = Math.hypot(1, 0.2);
 const simA = 1 / qNorm; // 0.9806
@@ -38,7 +43,7 @@ test('the temperature decides: one close neighbour wins when T is small, two far
   assert.ok(sharp[0] > sharp[1], `T=0.05: ${sharp}`);
   const flat = await vote(10); // about 1.10 vs 1.09 + 1.02: class 1
   assert.ok(flat[1] > flat[0], `T=10: ${flat}`);
-  const testLabels = tensor(BigInt64Array.from([1n]), [1]);
+  const testLabels = track(tensor(BigInt64Array.from([1n]), [1]));
   assert.equal(await knnAccuracy(train(), labels(), query(), testLabels, { k: 3, temperature: 10, numClasses: 3 }), 1);
   assert.equal(await knnAccuracy(train(), labels(), query(), testLabels, { k: 3, temperature: 0.05, numClasses: 3 }), 0);
 });

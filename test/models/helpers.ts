@@ -1,8 +1,7 @@
 // Test helpers for the models tests: fixture loading and tolerance checks against PyTorch outputs.
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { loadSafetensors } from '../../src/tensor/safetensors.js';
-import { tidy, type Tensor } from '../../src/tensor/index.js';
+import { loadSafetensors, tidy, type Tensor } from '../../src/tensor/index.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/models/', import.meta.url));
 

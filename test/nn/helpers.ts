@@ -2,8 +2,7 @@
 // Fixtures come from scripts/make_nn_fixtures.py and scripts/make_optim_fixtures.py.
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { type Tensor } from '../../src/tensor/index.js';
-import { loadSafetensors } from '../../src/tensor/safetensors.js';
+import { type Tensor, loadSafetensors } from '../../src/tensor/index.js';
 
 export interface Fixture {
   /** The tensor named `key`; throws naming the key when absent. */

@@ -4,10 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BatchNorm1d, Linear, Parameter, ReLU, Sequential } from '../../src/nn/index.js';
 import { AdamW, LARS, SGD, type GroupOptions, type Optimizer, type OptimizerMeta } from '../../src/optim/index.js';
-import {
-  dispose, F, getRngState, liveTensors, manualSeed, ones, parseSafetensors, randint, randn, serializeSafetensors,
-  setRngState, Tensor, tidy, zeros,
-} from '../../src/tensor/index.js';
+import { dispose, F, getRngState, liveTensors, manualSeed, ones, parseSafetensors, randint, randn, serializeSafetensors, setRngState, Tensor, tidy, zeros } from '../../src/tensor/index.js';
 
 type AnyOptimizer = Optimizer<GroupOptions>;
 const FACTORIES: Record<string, (params: Parameter[]) => AnyOptimizer> = {

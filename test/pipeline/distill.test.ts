@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { distill, distillStep, setupDistill, type DistillSetup } from '../../src/pipeline/distill.js';
-import { resolveDistillConfig, type DistillConfigInput } from '../../src/pipeline/distill_config.js';
-import { RunFolder } from '../../src/pipeline/run_folder.js';
-import { validationIndices } from '../../src/pipeline/validation_split.js';
-import { StopSignal } from '../../src/pipeline/stop_signal.js';
-import type { StageEvent } from '../../src/pipeline/events.js';
+import { distill, distillStep, setupDistill, type DistillSetup } from '../../src/pipeline/stages/distill.js';
+import { resolveDistillConfig, type DistillConfigInput } from '../../src/pipeline/config/distill_config.js';
+import { RunFolder } from '../../src/pipeline/run/run_folder.js';
+import { validationIndices } from '../../src/pipeline/config/validation_split.js';
+import { StopSignal } from '../../src/pipeline/run/stop_signal.js';
+import type { StageEvent } from '../../src/pipeline/run/events.js';
 import { dispose, liveTensors } from '../../src/tensor/index.js';
 import { checkpointValues, maxAbsDiff, stepLosses, tempDir, valuesOf, writeFinetuneCheckpoint, writePretrainCheckpoint } from './helpers.js';
 

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { subsetDataset } from '../../src/data/dataset.js';
 import { loadDataSpec } from '../../src/data/spec.js';
-import { evaluateCheckpoint } from '../../src/pipeline/evaluate.js';
-import { trainLinearProbe } from '../../src/pipeline/linear_probe.js';
-import { fitLogisticLbfgs } from '../../src/pipeline/logistic_lbfgs.js';
-import { predict } from '../../src/pipeline/predict.js';
+import { evaluateCheckpoint } from '../../src/pipeline/stages/evaluate.js';
+import { trainLinearProbe } from '../../src/eval/linear_probe.js';
+import { fitLogisticLbfgs } from '../../src/eval/logistic_lbfgs.js';
+import { predict } from '../../src/pipeline/stages/predict.js';
 import { dispose, F, Generator, liveTensors, randn, tensor, tidy } from '../../src/tensor/index.js';
 import { readJson, tempDir, writeFinetuneCheckpoint, writePretrainCheckpoint } from './helpers.js';
 

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { finetune, setupFinetune } from '../../src/pipeline/finetune.js';
-import { resolveFinetuneConfig, type FinetuneConfigInput } from '../../src/pipeline/finetune_config.js';
-import { RunFolder } from '../../src/pipeline/run_folder.js';
-import { StopSignal } from '../../src/pipeline/stop_signal.js';
-import type { StageEvent } from '../../src/pipeline/events.js';
+import { finetune, setupFinetune } from '../../src/pipeline/stages/finetune.js';
+import { resolveFinetuneConfig, type FinetuneConfigInput } from '../../src/pipeline/config/finetune_config.js';
+import { RunFolder } from '../../src/pipeline/run/run_folder.js';
+import { StopSignal } from '../../src/pipeline/run/stop_signal.js';
+import type { StageEvent } from '../../src/pipeline/run/events.js';
 import { liveTensors } from '../../src/tensor/index.js';
 import { checkpointValues, maxAbsDiff, readJson, stepLosses, tempDir, valuesOf, writePretrainCheckpoint } from './helpers.js';
 

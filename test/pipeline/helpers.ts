@@ -4,15 +4,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildModel } from '../../src/models/simclr_model.js';
-import { saveCheckpoint } from '../../src/pipeline/checkpoint.js';
-import { pretrainPresets, validatePretrainConfig } from '../../src/pipeline/pretrain_config.js';
-import { modelDescriptionFor } from '../../src/pipeline/pretrain_setup.js';
-import { RunFolder } from '../../src/pipeline/run_folder.js';
-import { loadSafetensors } from '../../src/tensor/safetensors.js';
-import { manualSeed, noGrad, randn, rand, tidy, type Tensor } from '../../src/tensor/index.js';
+import { saveCheckpoint } from '../../src/pipeline/run/checkpoint.js';
+import { pretrainPresets, validatePretrainConfig } from '../../src/pipeline/config/pretrain_config.js';
+import { modelDescriptionFor } from '../../src/pipeline/stages/pretrain_setup.js';
+import { RunFolder } from '../../src/pipeline/run/run_folder.js';
+import { loadSafetensors, manualSeed, noGrad, randn, rand, tidy, type Tensor } from '../../src/tensor/index.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { FASHION_MNIST_CLASSES } from '../../src/data/idx.js';
-import { classifierFrom } from '../../src/pipeline/classifier_model.js';
+import { classifierFrom } from '../../src/pipeline/stages/classifier_model.js';
 
 export function tempDir(prefix = 'simclr-stage-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

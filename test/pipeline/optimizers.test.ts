@@ -2,10 +2,10 @@
 // option selects pad-and-crop; inconsistent options are refused when the config is validated.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolveFinetuneConfig } from '../../src/pipeline/finetune_config.js';
-import { resolveDistillConfig } from '../../src/pipeline/distill_config.js';
-import { buildOptimizer } from '../../src/pipeline/optimizers.js';
-import { supervisedTransform } from '../../src/pipeline/stage_setup.js';
+import { resolveFinetuneConfig } from '../../src/pipeline/config/finetune_config.js';
+import { resolveDistillConfig } from '../../src/pipeline/config/distill_config.js';
+import { buildOptimizer } from '../../src/pipeline/run/optimizers.js';
+import { supervisedTransform } from '../../src/pipeline/stages/stage_setup.js';
 import { Parameter } from '../../src/nn/parameter.js';
 import { SGD } from '../../src/optim/index.js';
 import { Generator, liveTensors, tensor, tidy, zeros } from '../../src/tensor/index.js';

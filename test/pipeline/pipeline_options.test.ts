@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { labelSeedsArg } from '../../src/cli/commands/pipeline.js';
-import { pipelinePresets } from '../../src/pipeline/pipeline_presets.js';
-import { resolvePretrainConfig } from '../../src/pipeline/pretrain_config.js';
-import { checkLabelSeeds, finetuneConfig, pipelineCommand, stageDirName, subsetConfigs } from '../../src/pipeline/semi_supervised.js';
+import { pipelinePresets } from '../../src/pipeline/config/pipeline_presets.js';
+import { resolvePretrainConfig } from '../../src/pipeline/config/pretrain_config.js';
+import { checkLabelSeeds, finetuneConfig, pipelineCommand, stageDirName, subsetConfigs } from '../../src/pipeline/stages/semi_supervised.js';
 
 test('--label-seeds takes distinct whole numbers separated by commas', () => {
   assert.deepEqual(labelSeedsArg('0,1,2'), [0, 1, 2]);

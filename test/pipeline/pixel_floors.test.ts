@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InMemoryDataset } from '../../src/data/dataset.js';
-import { K_GRID, L2_GRID, pixelFloors, pixelRows, stratifiedHoldout } from '../../src/pipeline/pixel_floors.js';
+import { K_GRID, L2_GRID, pixelFloors, pixelRows, stratifiedHoldout } from '../../src/pipeline/stages/pixel_floors.js';
 import { liveTensors } from '../../src/tensor/index.js';
 
 /** n images of 4x4, 1 channel: class c lights row c (value 200) over a noise floor (0..40), from a fixed LCG. */

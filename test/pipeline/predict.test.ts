@@ -8,10 +8,10 @@ import sharp from 'sharp';
 import { subsetDataset } from '../../src/data/dataset.js';
 import { fashionMnist } from '../../src/data/idx.js';
 import { buildModel } from '../../src/models/simclr_model.js';
-import { saveCheckpoint } from '../../src/pipeline/checkpoint.js';
-import { checkOutputPath, npyBytes, writeJsonLines } from '../../src/pipeline/outputs.js';
-import { embed, loadModel, writeEmbeddings, writePredictions } from '../../src/pipeline/predict.js';
-import { RunFolder } from '../../src/pipeline/run_folder.js';
+import { saveCheckpoint } from '../../src/pipeline/run/checkpoint.js';
+import { checkOutputPath, npyBytes, writeJsonLines } from '../../src/pipeline/run/outputs.js';
+import { embed, loadModel, writeEmbeddings, writePredictions } from '../../src/pipeline/stages/predict.js';
+import { RunFolder } from '../../src/pipeline/run/run_folder.js';
 import { dispose, liveTensors, tensor, tidy } from '../../src/tensor/index.js';
 import { maxAbsDiff, readJson, tempDir, writeFinetuneCheckpoint, writePretrainCheckpoint } from './helpers.js';
 

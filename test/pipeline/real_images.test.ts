@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { distill } from '../../src/pipeline/distill.js';
-import { resolveDistillConfig } from '../../src/pipeline/distill_config.js';
-import { finetune } from '../../src/pipeline/finetune.js';
-import { resolveFinetuneConfig } from '../../src/pipeline/finetune_config.js';
-import { pretrain } from '../../src/pipeline/pretrain.js';
-import { resolvePretrainConfig } from '../../src/pipeline/pretrain_config.js';
+import { distill } from '../../src/pipeline/stages/distill.js';
+import { resolveDistillConfig } from '../../src/pipeline/config/distill_config.js';
+import { finetune } from '../../src/pipeline/stages/finetune.js';
+import { resolveFinetuneConfig } from '../../src/pipeline/config/finetune_config.js';
+import { pretrain } from '../../src/pipeline/stages/pretrain.js';
+import { resolvePretrainConfig } from '../../src/pipeline/config/pretrain_config.js';
 import { IMAGE_KINDS, writeImageZoo } from '../data/image_zoo.js';
 import { readJson, tempDir } from './helpers.js';
 

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { pipelinePresets } from '../../src/pipeline/pipeline_presets.js';
-import { METHODS, runPipeline, stageDirName } from '../../src/pipeline/semi_supervised.js';
+import { pipelinePresets } from '../../src/pipeline/config/pipeline_presets.js';
+import { METHODS, runPipeline, stageDirName } from '../../src/pipeline/stages/semi_supervised.js';
 
 const json = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 const indices = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => /^\d+$/.test(l));

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Command } from 'commander';
 import { addSchemaFlags, schemaOverrides } from '../../src/cli/schema_flags.js';
-import { distillSchema, resolveDistillConfig } from '../../src/pipeline/distill_config.js';
-import { finetuneSchema, resolveFinetuneConfig } from '../../src/pipeline/finetune_config.js';
-import { shellWord, stageCommand } from '../../src/pipeline/stage_commands.js';
+import { distillSchema, resolveDistillConfig } from '../../src/pipeline/config/distill_config.js';
+import { finetuneSchema, resolveFinetuneConfig } from '../../src/pipeline/config/finetune_config.js';
+import { shellWord, stageCommand } from '../../src/pipeline/stages/stage_commands.js';
 
 /** Splits a command line into words the way a POSIX shell does for plain and single-quoted words. */
 function shellSplit(line: string): string[] {

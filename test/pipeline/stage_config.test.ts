@@ -5,16 +5,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
-import { ConfigError } from '../../src/pipeline/config_errors.js';
-import { resolveDistillConfig, validateDistillConfig } from '../../src/pipeline/distill_config.js';
-import { finetuneSchema, resolveFinetuneConfig, validateFinetuneConfig } from '../../src/pipeline/finetune_config.js';
-import { parseLabelsSpec } from '../../src/pipeline/labels.js';
-import { resolvePretrainConfig, validatePretrainConfig } from '../../src/pipeline/pretrain_config.js';
-import { MAX_EPOCHS, MAX_STEPS, mergeLayers } from '../../src/pipeline/stage_config.js';
-import { optimizerAndSchedule } from '../../src/pipeline/stage_setup.js';
+import { ConfigError } from '../../src/pipeline/config/config_errors.js';
+import { resolveDistillConfig, validateDistillConfig } from '../../src/pipeline/config/distill_config.js';
+import { finetuneSchema, resolveFinetuneConfig, validateFinetuneConfig } from '../../src/pipeline/config/finetune_config.js';
+import { parseLabelsSpec } from '../../src/pipeline/stages/labels.js';
+import { resolvePretrainConfig, validatePretrainConfig } from '../../src/pipeline/config/pretrain_config.js';
+import { MAX_EPOCHS, MAX_STEPS, mergeLayers } from '../../src/pipeline/config/stage_config.js';
+import { optimizerAndSchedule } from '../../src/pipeline/stages/stage_setup.js';
 import type { DataLoader } from '../../src/data/loader.js';
 import { buildModel } from '../../src/models/simclr_model.js';
-import { manualSeed } from '../../src/tensor/random.js';
+import { manualSeed } from '../../src/tensor/index.js';
 import { tempDir } from './helpers.js';
 
 function problems(fn: () => unknown): string[] {

@@ -1,7 +1,7 @@
 // The validation split: disjoint from the labelled subset, reproducible from the seed, another seed another split.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { validationIndices, withoutIndices } from '../../src/pipeline/validation_split.js';
+import { validationIndices, withoutIndices } from '../../src/pipeline/config/validation_split.js';
 import { liveTensors } from '../../src/tensor/index.js';
 
 test('validation indices avoid the labelled subset, are sorted, distinct and reproducible', () => {

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { buildModel } from '../../src/models/simclr_model.js';
-import { saveCheckpoint } from '../../src/pipeline/checkpoint.js';
-import { RunFolder } from '../../src/pipeline/run_folder.js';
+import { saveCheckpoint } from '../../src/pipeline/run/checkpoint.js';
+import { RunFolder } from '../../src/pipeline/run/run_folder.js';
 import { signalAndWait, sleep, startCli, type CliProcess } from './process_helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'simclr-signals-'));

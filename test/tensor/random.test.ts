@@ -2,9 +2,7 @@
 // Reference: torch.manual_seed / get_rng_state / torch.Generator; fixture test/fixtures/tensor/rng.json.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  F, Generator, getRngState, manualSeed, rand, randint, randn, randperm, setRngState, tidy, zeros, type Tensor,
-} from '../../src/tensor/index.js';
+import { F, Generator, getRngState, manualSeed, rand, randint, randn, randperm, setRngState, tidy, zeros, type Tensor } from '../../src/tensor/index.js';
 import { assertClose, readFixture, type EncodedTensor } from './helpers.js';
 
 /** A fixed mix of draws from the global generator (or one Generator), as plain numbers. */

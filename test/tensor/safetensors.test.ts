@@ -7,10 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import {
-  liveTensors, loadSafetensors, parseSafetensors, randn, saveSafetensors, serializeSafetensors, tensor, tidy, zeros,
-  SafetensorsError, type DType, type Tensor,
-} from '../../src/tensor/index.js';
+import { liveTensors, loadSafetensors, parseSafetensors, randn, saveSafetensors, serializeSafetensors, tensor, tidy, zeros, SafetensorsError, type DType, type Tensor } from '../../src/tensor/index.js';
 import { assertClose, FIXTURES, readFixture, type EncodedTensor } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'safetensors-test-'));

@@ -22,7 +22,7 @@ export function registerEvaluate(program: Command): void {
     .action(async (checkpoint: string, o) => {
       const signal = interruptSignal();
       // libtorch and the data loaders load only once the flags are valid, so a typo fails in a fraction of a second.
-      const [{ evaluateCheckpoint }, { loadDataSpec }] = await Promise.all([import('../../pipeline/evaluate.js'), import('../../data/spec.js')]);
+      const [{ evaluateCheckpoint }, { loadDataSpec }] = await Promise.all([import('../../pipeline/stages/evaluate.js'), import('../../data/spec.js')]);
       const summary = await evaluateCheckpoint(checkpoint, {
         data: o.skipBad ? await loadDataSpec(o.data, { skipBad: true }) : o.data, split: o.split, limit: o.limit, trainLimit: o.trainLimit, preferBest: o.best === true, out: o.out, threads: o.threads,
         linear: o.linear ? { labels: o.linearLabels } : false, knn: o.knn ? { k: o.knnK } : false,

@@ -1,9 +1,13 @@
 // `simclr launch --nproc N [--threads-per-proc T] -- pretrain ...`: starts N local workers like torchrun
 // (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT), prefixes their output with the rank, and ends them
 // all when one fails.
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { launch } from '../../distributed/launch.js';
 import { numberArg, positiveIntArg } from '../args.js';
+
+/** This CLI's own entry point: every worker runs it with the command given after --. */
+const cliScript = () => fileURLToPath(new URL('../../../bin/simclr.js', import.meta.url));
 
 export function registerLaunch(program: Command): void {
   program.command('launch')
@@ -15,7 +19,7 @@ export function registerLaunch(program: Command): void {
     .passThroughOptions()
     .allowUnknownOption()
     .action(async (command: string[], o) => {
-      const result = await launch({ nproc: o.nproc, threadsPerProc: o.threadsPerProc, port: o.port, args: command });
+      const result = await launch({ nproc: o.nproc, threadsPerProc: o.threadsPerProc, port: o.port, args: command, script: cliScript() });
       if (result.failedRank !== null) process.stderr.write(`simclr launch: rank ${result.failedRank} failed; all workers stopped\n`);
       process.exitCode = result.exitCode;
     });

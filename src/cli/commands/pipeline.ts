@@ -1,9 +1,9 @@
 // `simclr pipeline`: the whole paper in one command (pretrain once; per label fraction and label subset: fine-tune,
 // raw-pixel floors, converged supervised baseline, self- and small-student distillation; report), resumable by stage.
 import type { Command } from 'commander';
-import { ignoreEvents } from '../../pipeline/events.js';
-import { pipelinePresets } from '../../pipeline/pipeline_presets.js';
-import { StopSignal } from '../../pipeline/stop_signal.js';
+import { ignoreEvents } from '../../pipeline/run/events.js';
+import { pipelinePresets } from '../../pipeline/config/pipeline_presets.js';
+import { StopSignal } from '../../pipeline/run/stop_signal.js';
 import { nonNegativeIntArg, positiveIntArg } from '../args.js';
 import { consoleReporter } from '../progress.js';
 import { removeUnstartedRunDirOnFailure } from '../run_dir.js';
@@ -37,7 +37,7 @@ export function registerPipeline(program: Command): void {
       const common = Object.fromEntries(Object.entries({ data: o.data, threads: o.threads, seed: o.seed, skipBad: o.skipBad }).filter(([, v]) => v !== undefined));
       // Loaded here, not at the top: libtorch and the report's plotting libraries (vega) cost ~2 s of start-up that the
       // other commands, and a typo here, need not pay.
-      const [{ runPipeline }, { initWorld }] = await Promise.all([import('../../pipeline/semi_supervised.js'), import('../../distributed/world_c10d.js')]);
+      const [{ runPipeline }, { initWorld }] = await Promise.all([import('../../pipeline/stages/semi_supervised.js'), import('../../distributed/world_c10d.js')]);
       const { tuneMalloc } = await import('../../tensor/runtime.js');
       tuneMalloc(); // training-speed heap settings for this process (src/tensor/runtime.ts says why)
       const world = initWorld(); // data parallel under `simclr launch`

@@ -1,13 +1,13 @@
 // `simclr embed` and `simclr predict`: features or class probabilities for a folder of images, as .npy or JSON lines.
 import type { Command } from 'commander';
-import { checkOutputPath, outputFormat } from '../../pipeline/output_path.js';
-import { dispose } from '../../tensor/scope.js';
+import { checkOutputPath, outputFormat } from '../../pipeline/run/output_path.js';
+import { dispose } from '../../tensor/index.js';
 import { positiveIntArg } from '../args.js';
 import { batchProgress } from '../batch_progress.js';
 import { interruptSignal } from '../interrupt.js';
 
 /** 'h', 'z' or a projection layer number >= 0. */
-function parseFeature(raw: string): 'h' | 'z' | number {
+export function parseFeature(raw: string): 'h' | 'z' | number {
   if (raw === 'h' || raw === 'z') return raw;
   const layer = Number(raw);
   if (raw.trim() === '' || !Number.isInteger(layer) || layer < 0) throw new Error(`--feature '${raw}': expected h, z or a projection layer number >= 0`);
@@ -33,7 +33,7 @@ export function registerPredict(program: Command): void {
       const signal = interruptSignal();
       const feature = parseFeature(o.feature);
       checkOut(o.out);
-      const { loadModel, writeEmbeddings } = await import('../../pipeline/predict.js'); // libtorch: after the checks
+      const { loadModel, writeEmbeddings } = await import('../../pipeline/stages/predict.js'); // libtorch: after the checks
       const model = await loadModel(checkpoint);
       try {
         const e = await model.embed(o.images, { feature, batchSize: o.batchSize, skipBad: o.skipBad === true, signal, onProgress: batchProgress('embed') });
@@ -55,7 +55,7 @@ export function registerPredict(program: Command): void {
     .action(async (checkpoint: string, o) => {
       const signal = interruptSignal();
       checkOut(o.out);
-      const { loadModel, writePredictions } = await import('../../pipeline/predict.js'); // libtorch: after the checks
+      const { loadModel, writePredictions } = await import('../../pipeline/stages/predict.js'); // libtorch: after the checks
       const model = await loadModel(checkpoint, { preferBest: o.best === true });
       try {
         const p = await model.predict(o.images, { batchSize: o.batchSize, skipBad: o.skipBad === true, signal, onProgress: batchProgress('predict') });

@@ -1,6 +1,6 @@
 // `simclr show-augment`: a PNG grid of images and their two SimCLR views, to see the recipe at work.
 import type { Command } from 'commander';
-import { checkOutputPath } from '../../pipeline/output_path.js';
+import { checkOutputPath } from '../../pipeline/run/output_path.js';
 import { nonNegativeIntArg, numberArg, positiveIntArg } from '../args.js';
 
 export function registerShowAugment(program: Command): void {

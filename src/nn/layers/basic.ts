@@ -1,6 +1,5 @@
 // Parameter-free layers: ReLU, Identity, Flatten, pooling, and the Sequential container.
-import * as F from '../../tensor/functional.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { F, type Tensor } from '../../tensor/index.js';
 import { Layer } from './layer.js';
 
 export class ReLU extends Layer {

@@ -1,11 +1,7 @@
 // Batch normalisation over the channel dimension, as torch.nn.BatchNorm1d/2d (same buffers and names).
 // Momentum follows PyTorch: running = (1 - momentum) * running + momentum * batch, so the official
 // SimCLR decay 0.9 is momentum 0.1.
-import '../../tensor/methods_math.js'; // attaches Tensor methods (add_) for direct imports of this file
-import { noGrad } from '../../tensor/autograd.js';
-import { ones, zeros } from '../../tensor/creation.js';
-import * as F from '../../tensor/functional.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { noGrad, ones, zeros, F, type Tensor } from '../../tensor/index.js';
 import type { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { Layer, requirePositiveInt } from './layer.js';

@@ -1,7 +1,5 @@
 // 2-D convolution layer, as torch.nn.Conv2d (weight (out, in/groups, k, k), same parameter names).
-import { empty } from '../../tensor/creation.js';
-import * as F from '../../tensor/functional.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { empty, F, type Tensor } from '../../tensor/index.js';
 import { kaimingNormal_, kaimingUniform_, uniform_, fans } from '../init.js';
 import { Parameter } from '../parameter.js';
 import { Layer, requirePositiveInt } from './layer.js';

@@ -1,5 +1,5 @@
 // Layer: a Module with one tensor in and one tensor out, the unit Sequential composes.
-import type { Tensor } from '../../tensor/tensor.js';
+import { type Tensor } from '../../tensor/index.js';
 import { Module } from '../module.js';
 
 export abstract class Layer extends Module {

@@ -1,7 +1,5 @@
 // Linear (fully connected) layer y = x W^T + b, as torch.nn.Linear (same init and parameter names).
-import { empty } from '../../tensor/creation.js';
-import * as F from '../../tensor/functional.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { empty, F, type Tensor } from '../../tensor/index.js';
 import { kaimingUniform_, uniform_, zeros_ } from '../init.js';
 import { Parameter } from '../parameter.js';
 import { Layer, requirePositiveInt } from './layer.js';

@@ -1,13 +1,6 @@
 // Synchronised batch norm for data-parallel training (torch.nn.SyncBatchNorm): mean and variance over the global
 // batch of every process, composed from differentiable ops around one all-gather of per-process statistics.
-import '../../tensor/methods_math.js'; // attaches Tensor methods for direct imports of this file
-import '../../tensor/methods_reduce.js';
-import '../../tensor/methods_shape.js';
-import { noGrad } from '../../tensor/autograd.js';
-import { full } from '../../tensor/creation.js';
-import { callTensor, callTensors } from '../../tensor/op.js';
-import { cat } from '../../tensor/methods_shape.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { noGrad, full, callTensor, callTensors, cat, type Tensor } from '../../tensor/index.js';
 
 /**
  * What synchronised batch norm needs from the processes (a distributed World satisfies it): their number and a

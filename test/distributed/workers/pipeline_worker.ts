@@ -1,8 +1,8 @@
 // Worker for pipeline.test.ts: the tiny semi-supervised pipeline (one label fraction) in a data-parallel world joined
 // from the environment, as `simclr launch -- pipeline ...` runs it. argv: out folder. Prints the result rows.
 import { initWorld } from '../../../src/distributed/world_c10d.js';
-import { pipelinePresets } from '../../../src/pipeline/pipeline_presets.js';
-import { runPipeline } from '../../../src/pipeline/semi_supervised.js';
+import { pipelinePresets } from '../../../src/pipeline/config/pipeline_presets.js';
+import { runPipeline } from '../../../src/pipeline/stages/semi_supervised.js';
 
 const [out] = process.argv.slice(2);
 try {

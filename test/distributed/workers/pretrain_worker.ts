@@ -1,8 +1,8 @@
 // Worker for pretrain.test.ts: the pretraining stage in a data-parallel world joined from the environment, as
 // `simclr launch -- pretrain ...` runs it. argv: out folder, JSON config overrides of the 'tiny' preset, 'resume'?
 import { initWorld } from '../../../src/distributed/world_c10d.js';
-import { pretrain } from '../../../src/pipeline/pretrain.js';
-import { resolvePretrainConfig } from '../../../src/pipeline/pretrain_config.js';
+import { pretrain } from '../../../src/pipeline/stages/pretrain.js';
+import { resolvePretrainConfig } from '../../../src/pipeline/config/pretrain_config.js';
 
 const [out, overrides, resume] = process.argv.slice(2);
 try {

@@ -5,10 +5,10 @@ import { DataLoader } from '../../../src/data/loader.js';
 import { DataParallel } from '../../../src/distributed/data_parallel.js';
 import type { World } from '../../../src/distributed/world.js';
 import { buildModel, type SimCLRModel } from '../../../src/models/simclr_model.js';
-import { distillStep } from '../../../src/pipeline/distill.js';
-import { finetuneStep } from '../../../src/pipeline/finetune.js';
-import { buildOptimizer } from '../../../src/pipeline/optimizers.js';
-import type { StepResult } from '../../../src/pipeline/train_loop.js';
+import { distillStep } from '../../../src/pipeline/stages/distill.js';
+import { finetuneStep } from '../../../src/pipeline/stages/finetune.js';
+import { buildOptimizer } from '../../../src/pipeline/run/optimizers.js';
+import type { StepResult } from '../../../src/pipeline/run/train_loop.js';
 import { dispose, manualSeed, saveSafetensors, setNumThreads, tidy, type Tensor } from '../../../src/tensor/index.js';
 import { syntheticDataset, TINY } from './train_tiny.js';
 

@@ -6,8 +6,8 @@ import { InMemoryDataset } from '../../../src/data/dataset.js';
 import { DataParallel } from '../../../src/distributed/data_parallel.js';
 import type { World } from '../../../src/distributed/world.js';
 import { buildModel } from '../../../src/models/simclr_model.js';
-import { buildOptimizer } from '../../../src/pipeline/optimizers.js';
-import { pretrainStep, type StepContext } from '../../../src/pipeline/pretrain_step.js';
+import { buildOptimizer } from '../../../src/pipeline/run/optimizers.js';
+import { pretrainStep, type StepContext } from '../../../src/pipeline/stages/pretrain_step.js';
 import { Generator, dispose, manualSeed, randint, saveSafetensors, setNumThreads, tidy, type Tensor } from '../../../src/tensor/index.js';
 
 /**

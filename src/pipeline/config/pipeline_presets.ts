@@ -1,0 +1,58 @@
+// Pipeline plans by name: `tiny` for CI smoke runs (seconds per stage), `quick` for a first complete run
+// (about 5 minutes on 2 cores), `fashion-mnist-cpu` for the demo (under an hour on 2 cores).
+import { pretrainPresets } from './pretrain_config.js';
+import type { PipelinePlan } from '../stages/semi_supervised.js';
+
+const FASHION = { data: 'fashion-mnist' };
+
+/**
+ * The supervised baseline's standard small-data recipe (DESIGN.md section 9: 80.4 / 89.4 in PyTorch at 200 / 50 epochs):
+ * SGD with Nesterov momentum 0.9, cosine from lr 0.1, weight decay 5e-4, random crop from zero padding 4 + flip.
+ */
+const CONVERGED_SUPERVISED = {
+  ...FASHION, optimizer: 'sgd', nesterov: true, momentum: 0.9, learningRate: 0.1, lrScaling: 'none', weightDecay: 5e-4, warmupEpochs: 0,
+  augment: 'padCrop', padding: 4, evalEvery: 0,
+} as const;
+
+export const pipelinePresets: Record<string, PipelinePlan> = {
+  tiny: {
+    fractions: ['1%', '10%'],
+    pretrain: { ...FASHION, trainLimit: 512, depth: 18, widthMultiplier: 0.125, batchSize: 32, steps: 8, learningRate: 0.3, warmupEpochs: 0, temperature: 0.5, colorStrength: 0.5, blur: false, knnEvery: 0, knnK: 20, knnTrainLimit: 256, evalLimit: 200, logEvery: 2, checkpointEvery: 0 },
+    finetune: { ...FASHION, trainLimit: 512, batchSize: 8, steps: 4, optimizer: 'sgd', learningRate: 0.05, lrScaling: 'none', evalLimit: 200, logEvery: 1 },
+    supervised: { ...CONVERGED_SUPERVISED, trainLimit: 512, batchSize: 8, steps: 5, evalLimit: 200, logEvery: 1 },
+    distill: { ...FASHION, trainLimit: 512, batchSize: 16, steps: 4, optimizer: 'sgd', learningRate: 0.05, lrScaling: 'none', weightDecay: 0, evalLimit: 200, logEvery: 1 },
+    smallDistill: { steps: 6 },
+    smallStudentWidth: 0.5,
+  },
+  quick: {
+    fractions: ['1%', '10%'],
+    pretrain: { ...pretrainPresets['fashion-mnist-cpu'], epochs: 2, warmupEpochs: 0.2, knnEvery: 0, knnTrainLimit: 10000, evalLimit: 2000, logEvery: 10, checkpointEvery: 100 },
+    finetune: { ...FASHION, batchSize: 64, epochs: 3, optimizer: 'sgd', learningRate: 0.05, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, cropMinArea: 0.5, evalLimit: 2000, evalEvery: 1, logEvery: 10 },
+    // A short run of the converged recipe (the demo trains it 209 / 51 epochs).
+    supervised: { ...CONVERGED_SUPERVISED, evalLimit: 2000, logEvery: 10 },
+    supervisedByFraction: { '1%': { batchSize: 64, epochs: 40 }, '10%': { batchSize: 128, epochs: 6 } },
+    distill: { ...FASHION, trainLimit: 6000, batchSize: 128, epochs: 1, optimizer: 'sgd', learningRate: 0.1, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, cropMinArea: 0.5, evalLimit: 2000, logEvery: 10 },
+    smallStudentWidth: 0.5,
+  },
+  'fashion-mnist-cpu': {
+    fractions: ['1%', '10%'],
+    pretrain: pretrainPresets['fashion-mnist-cpu'],
+    // Fine-tuning to convergence, as the paper (60 / 30 epochs on ImageNet's 12.8k / 128k labelled images): here 200
+    // epochs of the 600 images at 1% and 50 of the 6000 at 10% (the converged baseline's own counts, not tuned here;
+    // DESIGN.md section 9 has the issue reviewer's test-set figures for them: 0.817 vs 0.800 at 30 epochs, 0.887 vs
+    // 0.843 at 6). Crops of at least half the image: the
+    // default 8% of a 28x28 image (about 8x8 pixels) cost 1% fine-tuning 2.5 points (0.789 vs 0.814).
+    finetune: { ...FASHION, batchSize: 64, epochs: 200, optimizer: 'sgd', learningRate: 0.05, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, cropMinArea: 0.5, evalEvery: 0, logEvery: 20 },
+    finetuneByFraction: { '10%': { epochs: 50 } },
+    // Epochs so that the baseline sees at least the samples of the 200 / 50-epoch reference (drop-last batches: 9 of 64
+    // images per epoch at 1%, 46 of 128 at 10%): 209 x 9 x 64 >= 200 x 600 and 51 x 46 x 128 >= 50 x 6000.
+    supervised: { ...CONVERGED_SUPERVISED, checkpointEvery: 500, logEvery: 20 },
+    supervisedByFraction: { '1%': { batchSize: 64, epochs: 209 }, '10%': { batchSize: 128, epochs: 51 } },
+    // Distillation is the second use of the unlabeled images (the paper's largest gain at 1%): every one of the 60k
+    // images, 6 epochs for the self-distilled student (it starts from the pretrained encoder), 10 for the half-width
+    // one (random weights: 6 epochs left it 2.2 points under its 10% teacher).
+    distill: { ...FASHION, batchSize: 256, epochs: 6, optimizer: 'sgd', learningRate: 0.1, lrScaling: 'none', momentum: 0.9, weightDecay: 0, warmupEpochs: 0, cropMinArea: 0.5, evalEvery: 0, logEvery: 20 },
+    smallDistill: { epochs: 10 },
+    smallStudentWidth: 0.5,
+  },
+};

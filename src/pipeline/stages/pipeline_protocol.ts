@@ -1,0 +1,51 @@
+// The report's protocol: how every figure of the pipeline was obtained (the test split used once, what was chosen on
+// what, the baseline's recipe, label subsets), written from the resolved stage configs so it cannot drift from them.
+import type { DistillConfig } from '../config/distill_config.js';
+import type { FinetuneConfig } from '../config/finetune_config.js';
+import { FLOOR_VALIDATION_FRACTION, K_GRID, L2_GRID } from './pixel_floors.js';
+import type { PretrainConfig } from '../config/pretrain_config.js';
+import type { TrainingConfig } from '../config/stage_config.js';
+
+/** The resolved configs of one fraction's stages (any label subset: they differ only in the subset). */
+export interface StageConfigs {
+  finetune: FinetuneConfig;
+  supervised: FinetuneConfig;
+  self: DistillConfig;
+  small: DistillConfig;
+}
+
+/** One line: optimiser, schedule, augmentation and length of a supervised stage. */
+export function describeRecipe(c: TrainingConfig): string {
+  const crop = c.augment === 'padCrop' ? `random crop from zero padding ${c.padding ?? 4}` : `random resized crop (area >= ${c.cropMinArea})`;
+  const length = c.epochs !== undefined ? `${c.epochs} epochs` : `${c.steps} steps`;
+  return `${c.optimizer}${c.nesterov ? ' (Nesterov)' : ''} momentum ${c.momentum}, lr ${c.learningRate} (${c.lrScaling === 'none' ? 'unscaled' : `${c.lrScaling}-scaled`}), ` +
+    `cosine decay, weight decay ${c.weightDecay}, batch ${c.batchSize}, ${crop} + flip, ${length}`;
+}
+
+function validationLine(configs: StageConfigs[]): string {
+  const splits = [...new Set(configs.flatMap((c) => [c.finetune, c.supervised, c.self, c.small].map((s) => s.valSplit ?? 0)))];
+  if (splits.every((n) => n === 0)) {
+    return 'No validation split (valSplit 0): every schedule and hyper-parameter is fixed in the plan, nothing is evaluated or chosen during ' +
+      'training, and each row is its run\'s last step.';
+  }
+  return `Periodic evaluation on a validation split of ${splits.join(' / ')} training images outside each labelled subset (held out of ` +
+    'training and distillation); the figures are still each run\'s last step (its "best" checkpoint, chosen on validation, is not used).';
+}
+
+export function pipelineProtocol(o: { testImages: number; seeds: number[]; pretrain: PretrainConfig; byFraction: Record<string, StageConfigs> }): string[] {
+  const fractions = Object.entries(o.byFraction);
+  return [
+    `Every test figure is computed once, at the end of its run, on the ${o.testImages} test images; nothing is selected on them.`,
+    validationLine(fractions.map(([, c]) => c)),
+    ...fractions.map(([f, c]) => `Supervised baseline at ${f}: the encoder's architecture from scratch on the same labelled subset, ${describeRecipe(c.supervised)}.`),
+    ...fractions.map(([f, c]) => `Fine-tuning at ${f}: ${describeRecipe(c.finetune)}; distillation: ${describeRecipe(c.self)} (small student: ${describeRecipe(c.small)}).`),
+    `Raw-pixel floors: logistic regression (L-BFGS on standardised pixels, L2 from {${L2_GRID.join(', ')}}) and weighted kNN (cosine, ` +
+      `temperature 0.1, k from {${K_GRID.join(', ')}}) on the labelled images only; L2 and k chosen on a class-stratified ` +
+      `${FLOOR_VALIDATION_FRACTION * 100}% of the labelled subset, then refit on all of it (a subset with no class of 2 images uses ` +
+      'fixed settings, L2 1/N and k 20, marked "fixed").',
+    `Label subsets: class-balanced draws from label seed${o.seeds.length > 1 ? 's' : ''} ${o.seeds.join(', ')}; every stage of a subset trains on the ` +
+      'same labels file (its sha256 is in each summary.json); ± is the sample standard deviation (n - 1) over subsets.',
+    `Pretraining is run once and shared by every subset; ${o.pretrain.knnEvery > 0 ? `its kNN monitor on the test split (every ${o.pretrain.knnEvery} epochs) only draws the curve: ` : ''}` +
+      'its last checkpoint is fine-tuned, none is chosen.',
+  ];
+}

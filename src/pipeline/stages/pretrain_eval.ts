@@ -1,0 +1,63 @@
+// Evaluations during and after pretraining: the weighted kNN monitor on encoder features and the online
+// linear head's test accuracy. Both take an AbortSignal, checked between batches, so a stop request ends them.
+import type { Dataset } from '../../data/dataset.js';
+import { singleProcess, type World } from '../../distributed/world.js';
+import { knnAccuracy } from '../../eval/knn.js';
+import { topkAccuracy } from '../../eval/accuracy.js';
+import type { SimCLRModel } from '../../models/simclr_model.js';
+import { tensor, dispose, tidy } from '../../tensor/index.js';
+import { extractFeatures } from './features.js';
+
+export interface KnnSettings {
+  k: number;
+  temperature: number;
+  /** Labelled train images in the kNN bank (0 = all of `train`, itself already cut to the run's trainLimit). */
+  trainLimit: number;
+  signal?: AbortSignal;
+}
+
+/** Images in the kNN bank: the first trainLimit of `train` (all when 0). */
+export function knnBankSize(train: Dataset, trainLimit: number): number {
+  return trainLimit > 0 ? Math.min(trainLimit, train.length) : train.length;
+}
+
+/** kNN top-1 on `test` with a bank of encoder features (h) of the first knnBankSize() labelled `train` images. */
+export async function evaluateKnn(model: SimCLRModel, train: Dataset, test: Dataset, s: KnnSettings): Promise<number> {
+  if (!train.labels || !test.labels) throw new Error('kNN evaluation needs labelled train and test data');
+  const n = knnBankSize(train, s.trainLimit);
+  const bank = await extractFeatures(model, train, 'h', { indices: Int32Array.from({ length: n }, (_, i) => i), signal: s.signal });
+  try {
+    const queries = await extractFeatures(model, test, 'h', { signal: s.signal });
+    try {
+      return await knnAccuracy(bank.features, bank.labels!, queries.features, queries.labels!, { k: s.k, temperature: s.temperature, numClasses: train.numClasses, signal: s.signal });
+    } finally {
+      dispose(queries);
+    }
+  } finally {
+    dispose(bank);
+  }
+}
+
+/**
+ * Top-1 and top-5 of the model's supervised head on a labelled dataset. Data parallel (`world` of several processes):
+ * each process scores every size-th image from its rank on, and the counts are summed, so all return the same figures
+ * (a stop there must reach every process alike: data-parallel callers pass no signal).
+ */
+export async function evaluateClassifier(model: SimCLRModel, data: Dataset, world: World = singleProcess, signal?: AbortSignal): Promise<{ top1: number; top5: number }> {
+  const indices = world.size > 1 ? Int32Array.from({ length: Math.ceil((data.length - world.rank) / world.size) }, (_, i) => world.rank + i * world.size) : undefined;
+  const { features: logits, labels } = await extractFeatures(model, data, 'logits', { indices, signal });
+  try {
+    if (!labels) throw new Error(`${data.name} has no labels to evaluate against`);
+    if (world.size === 1) return { top1: topkAccuracy(logits, labels, 1), top5: topkAccuracy(logits, labels, 5) };
+    const n = labels.shape[0];
+    const counts = tidy(() => tensor([topkAccuracy(logits, labels, 1) * n, topkAccuracy(logits, labels, 5) * n, n], { dtype: 'float64' }));
+    try {
+      const [top1, top5, total] = world.allReduceSum_(counts).toFlatArray().map(Math.round);
+      return { top1: top1 / total, top5: top5 / total };
+    } finally {
+      counts.dispose();
+    }
+  } finally {
+    dispose([logits, labels]);
+  }
+}

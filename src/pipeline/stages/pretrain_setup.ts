@@ -1,0 +1,68 @@
+// Everything a pretraining run needs before its first step, derived from the config alone: data, model,
+// optimiser, schedule and loader. Reference: tf2/run.py main() and tf2/model.py.
+import { firstN, type Dataset } from '../../data/dataset.js';
+import { DataLoader } from '../../data/loader.js';
+import { simclrAugment } from '../../data/augment.js';
+import type { AugmentOptions } from '../../data/augment_params.js';
+import { loadDataSpec } from '../../data/spec.js';
+import { buildModel, type SimCLRModel } from '../../models/simclr_model.js';
+import type { ModelDescriptionInput } from '../../models/description.js';
+import type { LrSchedule, GroupOptions, Optimizer } from '../../optim/index.js';
+import { manualSeed, setNumThreads } from '../../tensor/index.js';
+import type { PretrainConfig } from '../config/pretrain_config.js';
+import { optimizerAndSchedule } from './stage_setup.js';
+
+export interface PretrainSetup {
+  train: Dataset;
+  test: Dataset | null;
+  model: SimCLRModel;
+  optimizer: Optimizer<GroupOptions>;
+  schedule: LrSchedule;
+  loader: DataLoader;
+  totalSteps: number;
+  warmupSteps: number;
+  peakLr: number;
+}
+
+/** The augmentation of the config: SimCLR views at the dataset's own size, or at viewSize (evaluation stays native). */
+export function pretrainAugment(c: PretrainConfig): AugmentOptions {
+  return { colorStrength: c.colorStrength, blur: c.blur, areaRange: [c.cropMinArea, 1], ...(c.viewSize ? { size: c.viewSize } : {}) };
+}
+
+export function modelDescriptionFor(c: PretrainConfig, train: Dataset): ModelDescriptionInput {
+  return {
+    depth: c.depth, widthMultiplier: c.widthMultiplier, skRatio: c.skRatio, seRatio: c.seRatio, stem: c.stem,
+    inChannels: train.channels, imageSize: Math.max(train.height, train.width),
+    // The online linear head needs labels; unlabeled data trains without it.
+    numClasses: c.linearEval && train.labels ? train.numClasses : 0,
+    projHead: {
+      mode: c.projHeadMode, numLayers: c.projHeadMode === 'none' ? 0 : c.projHeadMode === 'linear' ? 1 : c.numProjLayers, outDim: c.projOutDim,
+      ...(c.projHiddenDim === undefined ? {} : { hiddenDim: c.projHiddenDim }),
+    },
+    ftProjSelector: c.ftProjSelector, bnMomentum: c.bnMomentum, zeroInitResidual: c.zeroInitResidual,
+  };
+}
+
+/** Data-parallel training: this process's share of each global batch (see DataLoader's `shard`). */
+export interface SetupOptions {
+  shard?: { rank: number; size: number };
+  /** A stop request: image-folder decoding stops between images. */
+  signal?: AbortSignal;
+}
+
+export async function setupPretrain(c: PretrainConfig, o: SetupOptions = {}): Promise<PretrainSetup> {
+  setNumThreads(c.threads);
+  manualSeed(c.seed);
+  const data = await loadDataSpec(c.data, { skipBad: c.skipBad, signal: o.signal });
+  const train = firstN(data.train, c.trainLimit);
+  const test = data.test ? firstN(data.test, c.evalLimit) : null;
+  const model = buildModel(modelDescriptionFor(c, train));
+  for (const p of model.supervisedHead?.parameters() ?? []) p.lrScale = c.linearEvalLrScale;
+  if (c.device !== 'cpu') throw new Error(`device '${c.device}': moving models to accelerators is not supported yet; use --device cpu`);
+  const augment = pretrainAugment(c);
+  const loader = new DataLoader(train, {
+    batchSize: c.batchSize, seed: c.seed, views: 2, dropLast: true, shard: o.shard,
+    transform: (x, generator) => simclrAugment(x, augment, generator), // called once per view
+  });
+  return { train, test, model, loader, ...optimizerAndSchedule(model, c, loader) };
+}
