@@ -11,6 +11,7 @@
         "native/tensor_data.cc",
         "native/autograd.cc",
         "native/runtime.cc",
+        "native/autocast.cc",
         "native/generator.cc",
         "native/process_group.cc",
         "native/distributed_autograd.cc",

@@ -7,7 +7,7 @@
   X(FromTypedArray) X(ToTypedArray) X(TensorMeta) X(Shape) X(Dtype) X(DeviceOf) X(Strides) X(Item)  \
   X(Dispose) X(IsDisposed) X(IsSame) X(LiveTensors) X(LiveBytes)                                    \
   X(Backward) X(Grad) X(SetGrad) X(SetRequiresGrad) X(IsLeaf) X(AutogradGrad) X(SetGradEnabled)     \
-  X(IsGradEnabled)                                                                                  \
+  X(IsGradEnabled) X(AutocastState) X(AutocastEnter) X(AutocastExit)                                 \
   X(ManualSeed) X(GetRngState) X(SetRngState) X(SetNumThreads) X(GetNumThreads) X(CudaIsAvailable)  \
   X(CudaDeviceCount) X(Config) X(TuneMalloc) X(NewGenerator) X(GeneratorSeed) X(GeneratorGetState) X(GeneratorSetState)  \
   X(DistInit) X(DistDestroy) X(DistAllReduce) X(DistAllGather) X(DistBroadcast) X(DistBarrier)       \

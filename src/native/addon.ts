@@ -11,6 +11,8 @@ export type TensorHandle = { readonly __tensorHandle: unique symbol };
 export type OpHandle = { readonly __opHandle: unique symbol };
 /** Opaque handle to one torch.Generator. */
 export type GeneratorHandle = { readonly __generatorHandle: unique symbol };
+/** Autocast state of one device type, as native/autocast.cc reads and writes it. */
+export interface AutocastNativeState { enabled: boolean; dtype: number; cacheEnabled: boolean }
 export type NativeTypedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Int16Array;
 
 export interface NativeAddon {
@@ -43,6 +45,12 @@ export interface NativeAddon {
   ): (TensorHandle | null)[];
   SetGradEnabled(enabled: boolean): boolean;
   IsGradEnabled(): boolean;
+  /** This thread's autocast state for a device type; `dtype` is a ScalarType code. */
+  AutocastState(device: 'cpu' | 'cuda'): AutocastNativeState;
+  /** Sets the autocast state and counts one nesting level (torch.autocast.__enter__); returns the previous state. */
+  AutocastEnter(device: 'cpu' | 'cuda', enabled: boolean, dtype: number, cacheEnabled: boolean): AutocastNativeState;
+  /** Restores `previous`; the outermost exit clears the cast cache (torch.autocast.__exit__). Returns the depth left. */
+  AutocastExit(device: 'cpu' | 'cuda', previous: AutocastNativeState): number;
 
   ManualSeed(seed: number | bigint): void;
   GetRngState(): TensorHandle;

@@ -3,6 +3,7 @@ export { Optimizer, type GroupOptions, type ParamGroup, type ParamsInput, type P
 export { SGD, type SGDOptions } from './sgd.js';
 export { LARS, trustRatio, type LARSOptions } from './lars.js';
 export { AdamW, type AdamWOptions } from './adamw.js';
+export { GradScaler, type GradScalerOptions, type GradScalerState, type ScalableOptimizer } from './grad_scaler.js';
 export {
   type LrSchedule, type LrScaling, type WarmupCosineOptions, scaleLearningRate, trainSteps, warmupStepsFromEpochs,
   warmupStepsFromFraction, warmupCosineSchedule, constantSchedule,

@@ -10,6 +10,7 @@ export * from './creation.js';
 export * from './dtype.js';
 export { tidy, keep, dispose, scopeDepth } from './scope.js';
 export { noGrad, enableGrad, isGradEnabled, grad } from './autograd.js';
+export { autocast, isAutocastEnabled, autocastDtype, type AutocastOptions, type AutocastDevice, type AutocastDType } from './autocast.js';
 export { manualSeed, getRngState, setRngState, Generator } from './random.js';
 export { callOp, callOpHandle, callTensor, callTensors, callInplace, findOp, opSchema } from './op.js';
 export * as F from './functional.js';
