@@ -1,12 +1,13 @@
-// `simclr show-augment`: a PNG grid with one row per image: the original, then its two SimCLR views,
-// so a person can check the augmentation recipe by eye.
+// `simclr show-augment` and its library form `showAugment`: a PNG grid with one row per image: the original, then its
+// two SimCLR views, so a person can check the augmentation recipe by eye.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
-import { cat, F, randperm, tidy, type Generator, type Tensor } from '../tensor/index.js';
+import { cat, F, Generator, randperm, tidy, type Tensor } from '../tensor/index.js';
 import { simclrViews, toFloatImages } from './augment.js';
 import { resolveAugmentOptions, type AugmentOptions } from './augment_params.js';
 import type { Dataset } from './dataset.js';
+import { loadDataSpec, type DataSpec } from './spec.js';
 
 export interface AugmentGridOptions extends AugmentOptions {
   dataset: Dataset;
@@ -53,4 +54,20 @@ export async function writeAugmentGrid(o: AugmentGridOptions): Promise<{ out: st
   await mkdir(dirname(o.out), { recursive: true });
   await sharp(bytes, { raw: { width, height, channels } }).png().toFile(o.out);
   return { out: o.out, indices };
+}
+
+export interface ShowAugmentOptions extends AugmentOptions, Pick<AugmentGridOptions, 'n' | 'out' | 'indices' | 'minCell' | 'gap'> {
+  /** A data string ('fashion-mnist', 'cifar10:DIR', 'folder:DIR', ...; its training split is shown) or a dataset. */
+  data: string | DataSpec | Dataset;
+  /** Seeds which images (unless `indices`) and their views; default 0. */
+  seed?: number;
+  /** A data string naming an image folder: leave out unreadable images instead of failing. */
+  skipBad?: boolean;
+}
+
+/** `simclr show-augment` as a function: loads the data when given its string, then writes the grid with a seeded generator. */
+export async function showAugment(o: ShowAugmentOptions): Promise<{ out: string; indices: number[] }> {
+  const { data, seed, skipBad, ...rest } = o;
+  const dataset = typeof data === 'object' && 'getBatch' in data ? data : (await loadDataSpec(data, { skipBad })).train;
+  return writeAugmentGrid({ ...rest, dataset, generator: new Generator(seed ?? 0) });
 }

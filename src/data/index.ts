@@ -17,4 +17,4 @@ export { centerCrop, cropAndFlip, type CenterCropOptions } from './augment_geome
 export { adjustBrightness, adjustContrast, adjustSaturation, adjustHue, grayscale, GRAY_WEIGHTS } from './augment_color.js';
 export { gaussianBlur, gaussianKernels, blurKernelSize } from './augment_blur.js';
 export { DataLoader, mixSeed, type Batch, type BatchTransform, type LoaderOptions, type LoaderState } from './loader.js';
-export { writeAugmentGrid, type AugmentGridOptions } from './grid.js';
+export { writeAugmentGrid, showAugment, type AugmentGridOptions, type ShowAugmentOptions } from './grid.js';

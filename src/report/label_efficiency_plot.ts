@@ -51,14 +51,14 @@ function spec(points: LabelEfficiencyPoint[], methods: string[], title: string):
     field: 'percent', type: 'quantitative' as const, title: 'labelled fraction of the training set (%, log scale)',
     scale: { type: 'log' as const, domain: [percents[0] / 1.4, percents[percents.length - 1] * 1.4] }, axis: { values: percents },
   };
-  const color = { field: 'method', type: 'nominal' as const, title: null, scale: { domain: methods }, legend: { orient: 'bottom' as const, columns: 1 } };
+  const color = { field: 'method', type: 'nominal' as const, title: null, scale: { domain: methods }, legend: { orient: 'bottom' as const, columns: 1, labelLimit: 480 } };
   const several = points.some((p) => p.std !== null);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title, width: 480, height: 300, background: 'white',
     data: { values },
     layer: [
-      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'test top-1', scale: { zero: false }, axis: { format: '.0%' } }, color } },
+      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'test top-1', scale: { zero: false }, axis: { format: '.1%' } }, color } },
       ...(several ? [{ mark: { type: 'errorbar' as const, ticks: true }, encoding: { x, y: { field: 'low', type: 'quantitative' as const, title: 'test top-1' }, y2: { field: 'high' }, color } }] : []),
     ],
   };

@@ -37,6 +37,8 @@ export interface ReportInput {
   totalWallS: number;
   /** Retrieval grids, embedding map, label efficiency, confusion matrix: PNGs already written or the data to draw them. */
   pictures?: PictureInput[];
+  /** Pictures that could not be drawn, one line each (which and why): printed in the report instead of failing it. */
+  pictureFailures?: string[];
 }
 
 const escapeHtml = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -67,6 +69,11 @@ async function writePlots(input: ReportInput, plotDir: string): Promise<Plot[]> 
     written.push({ file, title: options.title });
   }
   return written;
+}
+
+function picturesSection(pictures: RenderedPicture[], failures: string[]): string[] {
+  if (pictures.length === 0 && failures.length === 0) return [];
+  return ['## Pictures', '', ...picturesMarkdown(pictures), ...failures.map((f) => `- Not drawn: ${f}`), ...(failures.length > 0 ? [''] : [])];
 }
 
 function markdown(input: ReportInput, plots: Plot[], pictures: RenderedPicture[]): string {
@@ -106,7 +113,7 @@ function markdown(input: ReportInput, plots: Plot[], pictures: RenderedPicture[]
     '## Curves',
     '',
     ...plots.map((p) => `![Line chart: ${p.title}](plots/${p.file})\n`),
-    ...(pictures.length > 0 ? ['## Pictures', '', ...picturesMarkdown(pictures)] : []),
+    ...picturesSection(pictures, input.pictureFailures ?? []),
     '## Configuration',
     '',
     '```json',

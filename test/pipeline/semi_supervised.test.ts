@@ -1,6 +1,7 @@
 // The whole pipeline on tiny settings over two label subsets: one shared pretraining, every other stage per subset,
 // floors and the converged-recipe baseline in the table, mean ± std cells, a command beside every run, the test split
-// scored once per run, plots, no redo on rerun, and a changed plan refused on a finished stage.
+// scored once per run, plots and pictures (the confusion matrix's model named by its fixed rule), no redo on rerun (pictures
+// off), and a changed plan refused on a finished stage.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -65,11 +66,27 @@ test('tiny pipeline over label seeds 0 and 1: shared pretraining, per-subset sta
       assert.equal(meta.format, 'png');
       assert.ok((meta.width ?? 0) > 200 && (meta.height ?? 0) > 100);
     }
-    // A rerun finds every stage finished and only rewrites the report; a changed plan is refused, not reported.
+    // Pictures: every one linked from the report, each a PNG that decodes; the confusion matrix shows the model its fixed rule
+    // names, and its top-1 is that run's table figure (same checkpoint, same test images).
+    assert.deepEqual(result.report.pictures.map((p) => p.slice(out.length + 1)), ['retrieval-encoder', 'retrieval-pixels', 'embedding-map', 'label-efficiency', 'confusion-matrix'].map((f) => `pictures/${f}.png`));
+    const pictures = md.slice(md.indexOf('## Pictures'), md.indexOf('## Configuration'));
+    for (const png of result.report.pictures) {
+      assert.ok(pictures.includes(`](${png.slice(out.length + 1)})`), `${png} is linked`);
+      const meta = await sharp(png).metadata();
+      assert.ok(meta.format === 'png' && meta.width! > 200 && meta.height! > 200, `${png}: ${meta.width}x${meta.height}`);
+    }
+    assert.doesNotMatch(md, /Not drawn/);
+    const chosen = result.results.find((r) => r.method === METHODS.self && r.fraction === '10%' && r.labelSeed === 0)!;
+    assert.match(pictures, new RegExp(`\\*\\*Figure 5\\.\\*\\* Distilled, self \\(same size\\), 10% labels, label seed 0: counts of the 200 test images .* ` +
+      `Top-1 ${(100 * chosen.top1!).toFixed(1)}%\\. Model fixed by a rule set before any test figure \\(not chosen by test accuracy\\): ` +
+      'the self-distilled student at the largest label fraction \\(10%\\), first label subset \\(seed 0\\)'));
+    // A rerun finds every stage finished and only rewrites the report (here without pictures); a changed plan is refused.
     const mtime = statSync(join(out, 'pretrain', 'summary.json')).mtimeMs;
-    const again = await runPipeline({ out, plan: pipelinePresets.tiny, labelSeeds: [0, 1], preset: 'tiny' });
+    const again = await runPipeline({ out, plan: { ...pipelinePresets.tiny, pictures: false }, labelSeeds: [0, 1], preset: 'tiny' });
     assert.deepEqual(again!.results.map((r) => r.top1), result.results.map((r) => r.top1));
     assert.equal(statSync(join(out, 'pretrain', 'summary.json')).mtimeMs, mtime);
+    assert.deepEqual(again!.report.pictures, []);
+    assert.doesNotMatch(readFileSync(again!.report.markdown, 'utf8'), /## Pictures/);
     const changed = { ...pipelinePresets.tiny, supervised: { ...pipelinePresets.tiny.supervised, steps: 7 } };
     await assert.rejects(runPipeline({ out, plan: changed, labelSeeds: [0] }), /supervised-1pct holds a finished run with steps 5, but the plan now gives 7/);
   } finally {

@@ -28,10 +28,12 @@ export function registerPipeline(program: Command): void {
     .option('--label-seed <n>', 'seed of the class-balanced label subset (default 0)', nonNegativeIntArg('--label-seed'))
     .option('--label-seeds <list>', 'several label subsets, e.g. 0,1,2: one shared pretraining, every other stage per subset; the report gives mean ± std', labelSeedsArg)
     .option('--skip-bad', 'every stage leaves out unreadable images and empty class folders (listed in a warning)')
+    .option('--no-pictures', 'leave the report\'s pictures out (retrieval grids, embedding map, label efficiency, confusion matrix)')
     .option('--quiet', 'log lines instead of progress bars')
     .action(async (o) => {
-      const plan = pipelinePresets[o.preset];
-      if (!plan) throw new Error(`--preset '${o.preset}': known plans are ${Object.keys(pipelinePresets).join(', ')}`);
+      const preset = pipelinePresets[o.preset];
+      if (!preset) throw new Error(`--preset '${o.preset}': known plans are ${Object.keys(pipelinePresets).join(', ')}`);
+      const plan = o.pictures === false ? { ...preset, pictures: false } : preset;
       if (o.labelSeed !== undefined && o.labelSeeds !== undefined) throw new Error('give --label-seed or --label-seeds, not both');
       const labelSeeds: number[] = o.labelSeeds ?? [o.labelSeed ?? 0];
       const common = Object.fromEntries(Object.entries({ data: o.data, threads: o.threads, seed: o.seed, skipBad: o.skipBad }).filter(([, v]) => v !== undefined));

@@ -17,12 +17,9 @@ export function registerShowAugment(program: Command): void {
     .option('--skip-bad', 'leave out unreadable images and empty class folders (listed in a warning) instead of failing')
     .action(async (o) => {
       checkOutputPath(o.out); // before the data (and libtorch) load
-      const [{ writeAugmentGrid }, { loadDataSpec }, { Generator }] = await Promise.all([
-        import('../../data/grid.js'), import('../../data/spec.js'), import('../../tensor/random.js'),
-      ]);
-      const { train } = await loadDataSpec(o.data, { skipBad: o.skipBad === true });
-      const result = await writeAugmentGrid({
-        dataset: train, n: o.n, out: o.out, generator: new Generator(o.seed), colorStrength: o.colorStrength,
+      const { showAugment } = await import('../../data/grid.js');
+      const result = await showAugment({
+        data: o.data, skipBad: o.skipBad === true, n: o.n, out: o.out, seed: o.seed, colorStrength: o.colorStrength,
         areaRange: [o.cropMinArea, 1], blur: o.blur === undefined ? 'auto' : o.blur,
       });
       process.stdout.write(`${JSON.stringify({ out: result.out, indices: result.indices })}\n`);

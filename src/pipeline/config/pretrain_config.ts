@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import {
-  dataField, depthField, epochsField, resolveStageConfig, skipBadField, stepsField, threadsField, validateStageConfig, type StageResolveOptions,
+  checkPrecision, dataField, depthField, epochsField, precisionField, requireLength, resolveStageConfig, skipBadField, stepsField, threadsField, validateStageConfig, type StageResolveOptions,
 } from './stage_config.js';
 
 const positive = z.number().positive();
@@ -67,7 +67,11 @@ export const pretrainSchema = z.strictObject({
   seed: z.number().int().nonnegative().default(0),
   threads: threadsField.default(availableParallelism()),
   device: z.string().regex(/^(cpu|cuda(:\d+)?)$/, "device must be 'cpu', 'cuda' or 'cuda:N'").default('cpu'),
-}).refine((c) => c.epochs !== undefined || c.steps !== undefined, { message: 'give epochs or steps', path: ['epochs'] });
+  precision: precisionField,
+}).superRefine((c, ctx) => {
+  requireLength(c, ctx);
+  checkPrecision(c, ctx);
+});
 
 export type PretrainConfig = Readonly<z.output<typeof pretrainSchema>>;
 export type PretrainConfigInput = z.input<typeof pretrainSchema>;

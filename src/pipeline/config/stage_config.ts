@@ -31,6 +31,21 @@ export const stepsField = z.number().int().positive().max(MAX_STEPS, `must be <=
 /** Intra-op threads: more than this is a typo that would make libtorch start thousands of threads. */
 export const threadsField = z.number().int().positive().max(1024, 'must be <= 1024');
 
+/**
+ * Arithmetic of training: fp32, or the forward under autocast in bfloat16 (CPU or CUDA) or float16 (CUDA, with a
+ * gradient scaler); master weights, batch-norm statistics and losses stay fp32. Resumable (saved configs without it:
+ * fp32), so a precision change on resume is allowed; fp16 then needs a checkpoint with scaler state.
+ */
+export const precisionField = z.enum(['fp32', 'bf16', 'fp16']).default('fp32')
+  .describe('fp32, or mixed precision: bf16 (autocast to bfloat16) or fp16 (float16 with loss scaling; --device cuda only)');
+
+/** fp16 autocast exists on CUDA only (libtorch has no CPU float16 autocast): refused before any run starts. */
+export function checkPrecision(c: { precision: string; device: string }, ctx: z.RefinementCtx): void {
+  if (c.precision === 'fp16' && c.device === 'cpu') {
+    ctx.addIssue({ code: 'custom', path: ['precision'], message: '--precision fp16 needs --device cuda: libtorch has no float16 autocast on CPU (use --precision bf16 there)' });
+  }
+}
+
 /** Optional, not defaulted: config.json of runs saved before the key existed still resume. */
 export const skipBadField = z.boolean().optional()
   .describe('leave out unreadable images and empty class folders (a warning lists them) instead of failing on them');
@@ -91,14 +106,15 @@ export const trainingFields = {
   seed: z.number().int().nonnegative().default(0),
   threads: threadsField.default(availableParallelism()),
   device: z.string().regex(/^(cpu|cuda(:\d+)?)$/, "device must be 'cpu', 'cuda' or 'cuda:N'").default('cpu'),
+  precision: precisionField,
   globalBn: z.boolean().default(true).describe('data-parallel runs: batch-norm statistics over the global batch (synchronised)'),
 };
 
 /**
  * Settings a resumed run (or a finished pipeline stage) may differ in from its saved config.json without its figures
- * changing: runtime and cadence. One list for every stage.
+ * changing beyond rounding: runtime, cadence and precision. One list for every stage.
  */
-export const RESUMABLE_CHANGES: readonly string[] = ['threads', 'logEvery', 'checkpointEvery', 'keepCheckpoints', 'evalEvery', 'knnEvery'];
+export const RESUMABLE_CHANGES: readonly string[] = ['threads', 'logEvery', 'checkpointEvery', 'keepCheckpoints', 'evalEvery', 'knnEvery', 'precision'];
 
 /** Settings every supervised stage config has once validated: derived from the schema fields, never restated. */
 const trainingObject = z.object(trainingFields);
@@ -160,7 +176,8 @@ export function requireLength(c: { epochs?: number; steps?: number }, ctx: z.Ref
 }
 
 /** Training options that only make sense together: nesterov needs sgd with momentum, padding needs padCrop. */
-export function checkTrainingOptions(c: { optimizer: string; momentum: number; nesterov?: boolean; augment?: string; padding?: number }, ctx: z.RefinementCtx): void {
+export function checkTrainingOptions(c: { optimizer: string; momentum: number; nesterov?: boolean; augment?: string; padding?: number; precision: string; device: string }, ctx: z.RefinementCtx): void {
+  checkPrecision(c, ctx);
   if (c.nesterov && (c.optimizer !== 'sgd' || c.momentum <= 0)) {
     ctx.addIssue({ code: 'custom', path: ['nesterov'], message: `nesterov needs optimizer 'sgd' with momentum > 0 (got ${c.optimizer}, momentum ${c.momentum})` });
   }

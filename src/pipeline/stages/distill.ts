@@ -16,8 +16,9 @@ import { labelledSubset, type LabelledSubset } from './labels.js';
 import { RunFolder } from '../run/run_folder.js';
 import { RESUMABLE_CHANGES } from '../config/stage_config.js';
 import type { StopSignal } from '../run/stop_signal.js';
-import { augmentedLoader, checkClasses, optimizerAndSchedule, prepareStage, testAccuracy, type Schedule, type StageData } from './stage_setup.js';
+import { augmentedLoader, checkClasses, classifierEvaluations, optimizerAndSchedule, prepareStage, testAccuracy, type Schedule, type StageData } from './stage_setup.js';
 import { validationSplit, withoutIndices } from '../config/validation_split.js';
+import { MixedPrecision, type Precision } from './mixed_precision.js';
 import { finishStage, loopSummary, runTrainingLoop, type Accuracy, type LoopSummary, type StageOptions, type StepResult, type TrainingRun } from '../run/train_loop.js';
 
 export interface DistillSummary extends LoopSummary {
@@ -39,6 +40,8 @@ export interface DistillSummary extends LoopSummary {
   /** Images of the validation split (valSplit; 0 = none), left out of the unlabelled images. */
   val_images: number;
   teacher_agreement: number | null;
+  /** --precision of the steps (fp32, or bf16 / fp16 autocast). */
+  precision: Precision;
 }
 
 export interface DistillSetup extends StageData, Schedule {
@@ -96,19 +99,25 @@ export async function setupDistill(c: DistillConfig, folder: RunFolder, emit: Ev
   }
 }
 
+const FP32 = new MixedPrecision('fp32');
+
 /**
  * One step: teacher and student see the same augmented batch; the labelled batch (alpha > 0) rides along. Data
- * parallel: this process's share of both batches, gradients averaged over processes before the update.
+ * parallel: this process's share of both batches, gradients averaged over processes before the update. Both forwards
+ * in `mp`'s precision, the losses in fp32.
  */
-export function distillStep(s: Pick<DistillSetup, 'loader' | 'labelledLoader' | 'teacher' | 'student' | 'optimizer'>, c: Pick<DistillConfig, 'temperature' | 'scaleByTemperatureSquared' | 'alpha'>, lr: number, parallel: DataParallel | null = null): StepResult {
+export function distillStep(
+  s: Pick<DistillSetup, 'loader' | 'labelledLoader' | 'teacher' | 'student' | 'optimizer'>, c: Pick<DistillConfig, 'temperature' | 'scaleByTemperatureSquared' | 'alpha'>,
+  lr: number, parallel: DataParallel | null = null, mp: MixedPrecision = FP32,
+): StepResult {
   const batch = s.loader.next();
   const labelled = s.labelledLoader?.next() ?? null;
   const B = batch.indices.length;
   try {
     const scalars = tidy(() => {
-      const teacherLogits = noGrad(() => s.teacher.forward(batch.x!).logits!); // (B, K)
+      const teacherLogits = noGrad(() => mp.forward(() => s.teacher.forward(batch.x!).logits!).float()); // (B, K)
       const x = labelled ? cat([batch.x!, labelled.x!], 0) : batch.x!; // (B [+ Bl], C, H, W)
-      const logits = s.student.forward(x).logits!; // (B [+ Bl], K)
+      const logits = mp.forward(() => s.student.forward(x).logits!).float(); // (B [+ Bl], K)
       const own = labelled ? logits.narrow(0, 0, B) : logits; // (B, K)
       const distill = distillationLoss(own, teacherLogits, { temperature: c.temperature, scaleByTemperatureSquared: c.scaleByTemperatureSquared }); // ()
       const out: Record<string, Tensor> = { distill_loss: distill.detach(), teacher_agreement: own.argmax(1).eq(teacherLogits.argmax(1)).float().mean() };
@@ -118,12 +127,8 @@ export function distillStep(s: Pick<DistillSetup, 'loader' | 'labelledLoader' | 
         loss = loss.add(supervised.mul(c.alpha));
         out.supervised_loss = supervised.detach();
       }
-      s.optimizer.zeroGrad();
-      loss.backward();
-      parallel?.syncGradients();
-      s.optimizer.setLr(lr);
-      s.optimizer.step();
-      return { loss: loss.detach(), ...out };
+      const precision = mp.backwardAndStep(s.optimizer, loss, lr, parallel);
+      return { loss: loss.detach(), ...out, ...precision };
     });
     return { scalars, images: B + (labelled?.indices.length ?? 0), waitMs: batch.waitMs + (labelled?.waitMs ?? 0), epoch: batch.epoch };
   } finally {
@@ -150,17 +155,19 @@ export async function distill(config: DistillConfig, o: StageOptions): Promise<D
   const world = o.world ?? singleProcess;
   const folder = RunFolder.open(o.out, { resume: o.resume, readOnly: world.rank !== 0 }); // only rank 0 writes the run folder
   folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_CHANGES);
+  const precision = new MixedPrecision(config.precision, config.device);
   const s = await setupDistill(config, folder, emit, world, o.stop?.signal);
   try {
     if (!folder.exists('config.json')) folder.writeJson('config.json', config);
     const teacherAcc = await teacherAccuracy(s, folder, o.resume ?? false, world, o.stop);
     if (teacherAcc) emit({ type: 'eval', stage: 'distill', step: 0, values: { teacher_top1: teacherAcc.top1, teacher_top5: teacherAcc.top5 } });
     const run: TrainingRun = {
-      stage: 'distill', folder, config, model: s.student, optimizer: s.optimizer, schedule: s.schedule, totalSteps: s.totalSteps,
+      stage: 'distill', folder, settings: config, model: s.student, optimizer: s.optimizer, schedule: s.schedule, totalSteps: s.totalSteps,
       batchesPerEpoch: s.loader.batchesPerEpoch, loaders: s.labelledLoader ? { unlabeled: s.loader, labelled: s.labelledLoader } : { unlabeled: s.loader },
-      step: (lr, parallel) => distillStep(s, config, lr, parallel), evaluate: (signal) => testAccuracy(s.student, s.test, world, signal),
-      validate: s.validation ? (signal) => testAccuracy(s.student, s.validation, world, signal) : undefined,
-      message: describe(s, config), checkpointExtra: { classNames: s.train.classNames, teacher: s.teacherPath, teacherAccuracy: teacherAcc },
+      step: (lr, parallel) => distillStep(s, config, lr, parallel, precision), extraState: precision.extraState(),
+      ...classifierEvaluations(s.student, s.test, s.validation ?? null, world),
+      message: describe(s, config),
+      checkpointExtra: { classNames: s.train.classNames, teacher: s.teacherPath, teacherAccuracy: teacherAcc, precision: config.precision },
     };
     const r = await runTrainingLoop(run, { resume: o.resume, emit, stop: o.stop, world, globalBn: config.globalBn });
     return finishStage(folder, emit, {
@@ -169,6 +176,7 @@ export async function distill(config: DistillConfig, o: StageOptions): Promise<D
       teacher_top1: teacherAcc?.top1 ?? null, teacher_top5: teacherAcc?.top5 ?? null, eval_images: s.test?.length ?? 0,
       temperature: config.temperature, alpha: config.alpha, labels_file: s.labels?.file ?? null, labels_sha256: s.labels?.sha256 ?? null,
       unlabeled_images: s.train.length - (s.validation?.length ?? 0), val_images: s.validation?.length ?? 0, teacher_agreement: r.last.teacher_agreement ?? null,
+      precision: config.precision,
     } satisfies DistillSummary);
   } finally {
     s.student.dispose();
@@ -189,5 +197,5 @@ function describe(s: DistillSetup, c: DistillConfig): string {
   return `distill ${s.teacherPath} (${(s.teacher.numParameters() / 1e6).toFixed(2)}M params) into ResNet-${d.depth} x${d.widthMultiplier}` +
     `${d.skRatio ? ' +SK' : ''} (${(s.student.numParameters() / 1e6).toFixed(2)}M, ${s.studentSource}); ${s.train.length - (s.validation?.length ?? 0)} images${s.validation ? ` (${s.validation.length} held out for validation)` : ''}, ` +
     `tau ${c.temperature}${c.alpha > 0 ? `, alpha ${c.alpha} on ${s.labels!.indices.length} labelled` : ''}; batch ${s.loader.batchSize}, ` +
-    `${s.totalSteps} steps, ${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}`;
+    `${s.totalSteps} steps, ${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}${c.precision === 'fp32' ? '' : `, ${c.precision} mixed precision`}`;
 }

@@ -11,9 +11,10 @@ import { ignoreEvents, type EventSink } from '../run/events.js';
 import type { FinetuneConfig } from '../config/finetune_config.js';
 import { labelledSubset, type LabelledSubset } from './labels.js';
 import { RunFolder } from '../run/run_folder.js';
-import { augmentedLoader, checkClasses, optimizerAndSchedule, prepareStage, testAccuracy, type Schedule, type StageData } from './stage_setup.js';
+import { augmentedLoader, checkClasses, classifierEvaluations, optimizerAndSchedule, prepareStage, type Schedule, type StageData } from './stage_setup.js';
 import { RESUMABLE_CHANGES } from '../config/stage_config.js';
 import { validationSplit } from '../config/validation_split.js';
+import { MixedPrecision, type Precision } from './mixed_precision.js';
 import { finishStage, loopSummary, runTrainingLoop, type LoopSummary, type StageOptions, type StepResult, type TrainingRun } from '../run/train_loop.js';
 
 
@@ -29,6 +30,8 @@ export interface FinetuneSummary extends LoopSummary {
   /** Images of the validation split (valSplit; 0 = none): outside the labelled subset. */
   val_images: number;
   train_top1: number | null;
+  /** --precision of the steps (fp32, or bf16 / fp16 autocast). */
+  precision: Precision;
 }
 
 export interface FinetuneSetup extends StageData, Schedule {
@@ -63,18 +66,19 @@ export async function setupFinetune(c: FinetuneConfig, folder: RunFolder, emit: 
   }
 }
 
-/** One supervised step on a crop+flip batch of labelled images (data parallel: this process's share, gradients averaged). */
-export function finetuneStep(s: Pick<FinetuneSetup, 'loader' | 'model' | 'optimizer'>, lr: number, parallel: DataParallel | null = null): StepResult {
+const FP32 = new MixedPrecision('fp32');
+
+/**
+ * One supervised step on a crop+flip batch of labelled images (data parallel: this process's share, gradients
+ * averaged); the forward in `mp`'s precision, the loss in fp32.
+ */
+export function finetuneStep(s: Pick<FinetuneSetup, 'loader' | 'model' | 'optimizer'>, lr: number, parallel: DataParallel | null = null, mp: MixedPrecision = FP32): StepResult {
   const batch = s.loader.next();
   const scalars = tidy(() => {
-    const logits = s.model.forward(batch.x!).logits!; // (B, numClasses)
+    const logits = mp.forward(() => s.model.forward(batch.x!).logits!).float(); // (B, numClasses)
     const loss = F.crossEntropy(logits, batch.labels!); // ()
-    s.optimizer.zeroGrad();
-    loss.backward();
-    parallel?.syncGradients();
-    s.optimizer.setLr(lr);
-    s.optimizer.step();
-    return { loss: loss.detach(), train_top1: logits.argmax(1).eq(batch.labels!).float().mean() };
+    const precision = mp.backwardAndStep(s.optimizer, loss, lr, parallel);
+    return { loss: loss.detach(), train_top1: logits.argmax(1).eq(batch.labels!).float().mean(), ...precision };
   });
   batch.x!.dispose();
   batch.labels!.dispose();
@@ -86,22 +90,24 @@ export async function finetune(config: FinetuneConfig, o: StageOptions): Promise
   const world = o.world ?? singleProcess;
   const folder = RunFolder.open(o.out, { resume: o.resume, readOnly: world.rank !== 0 }); // only rank 0 writes the run folder
   folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_CHANGES);
+  const precision = new MixedPrecision(config.precision, config.device);
   const s = await setupFinetune(config, folder, emit, world, o.stop?.signal);
   try {
     if (!folder.exists('config.json')) folder.writeJson('config.json', config);
     checkClasses(s.model, s.train, 'the classifier');
     const run: TrainingRun = {
-      stage: 'finetune', folder, config, model: s.model, optimizer: s.optimizer, schedule: s.schedule, totalSteps: s.totalSteps,
+      stage: 'finetune', folder, settings: config, model: s.model, optimizer: s.optimizer, schedule: s.schedule, totalSteps: s.totalSteps,
       batchesPerEpoch: s.loader.batchesPerEpoch, loaders: { labelled: s.loader },
-      step: (lr, parallel) => finetuneStep(s, lr, parallel), evaluate: (signal) => testAccuracy(s.model, s.test, world, signal),
-      validate: s.validation ? (signal) => testAccuracy(s.model, s.validation, world, signal) : undefined,
-      message: describe(s, config), checkpointExtra: { classNames: s.train.classNames, from: config.from ?? null, labelsSha256: s.labels.sha256 },
+      step: (lr, parallel) => finetuneStep(s, lr, parallel, precision), extraState: precision.extraState(),
+      ...classifierEvaluations(s.model, s.test, s.validation ?? null, world),
+      message: describe(s, config),
+      checkpointExtra: { classNames: s.train.classNames, from: config.from ?? null, labelsSha256: s.labels.sha256, precision: config.precision },
     };
     const r = await runTrainingLoop(run, { resume: o.resume, emit, stop: o.stop, world, globalBn: config.globalBn });
     return finishStage(folder, emit, {
       stage: 'finetune', init: config.from ? 'simclr' : 'supervised', from: config.from ?? null, ...loopSummary(r, s.loader),
       eval_images: s.test?.length ?? 0, labels_file: s.labels.file, labels_sha256: s.labels.sha256, labelled_images: s.labels.indices.length,
-      val_images: s.validation?.length ?? 0, train_top1: r.last.train_top1 ?? null,
+      val_images: s.validation?.length ?? 0, train_top1: r.last.train_top1 ?? null, precision: config.precision,
     } satisfies FinetuneSummary);
   } finally {
     s.model.dispose();
@@ -116,5 +122,5 @@ function describe(s: FinetuneSetup, c: FinetuneConfig): string {
   return `${c.from ? 'fine-tune' : 'supervised baseline'}: ResNet-${d.depth} x${d.widthMultiplier}${d.skRatio ? ' +SK' : ''} from ${s.source}, ` +
     `${d.projHead.keepLayers} projection layer(s) kept, ${(trainable / 1e6).toFixed(2)}M trainable params; ${s.labels.indices.length} labelled images ` +
     `(${c.labels}) of ${s.train.length}${s.validation ? ` (${s.validation.length} others held out for validation)` : ''}; batch ${s.loader.batchSize}, ${s.totalSteps} steps (${s.loader.batchesPerEpoch}/epoch), ` +
-    `${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}`;
+    `${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}${c.precision === 'fp32' ? '' : `, ${c.precision} mixed precision`}`;
 }

@@ -5,7 +5,7 @@ import { singleProcess, type World } from '../../distributed/world.js';
 import { knnAccuracy } from '../../eval/knn.js';
 import { topkAccuracy } from '../../eval/accuracy.js';
 import type { SimCLRModel } from '../../models/simclr_model.js';
-import { tensor, dispose, tidy } from '../../tensor/index.js';
+import { tensor, dispose, tidy, type Tensor } from '../../tensor/index.js';
 import { extractFeatures } from './features.js';
 
 export interface KnnSettings {
@@ -21,20 +21,70 @@ export function knnBankSize(train: Dataset, trainLimit: number): number {
   return trainLimit > 0 ? Math.min(trainLimit, train.length) : train.length;
 }
 
-/** kNN top-1 on `test` with a bank of encoder features (h) of the first knnBankSize() labelled `train` images. */
-export async function evaluateKnn(model: SimCLRModel, train: Dataset, test: Dataset, s: KnnSettings): Promise<number> {
+/**
+ * kNN top-1 on `test` with a bank of encoder features (h) of the first knnBankSize() labelled `train` images. Data
+ * parallel (`world` of several processes): each process extracts every size-th bank image and every size-th test
+ * image from its rank on, the bank is all-gathered and the correct counts summed, so all return the same figure
+ * (data-parallel callers pass no signal: a stop must reach every process alike).
+ */
+export async function evaluateKnn(model: SimCLRModel, train: Dataset, test: Dataset, s: KnnSettings, world: World = singleProcess): Promise<number> {
   if (!train.labels || !test.labels) throw new Error('kNN evaluation needs labelled train and test data');
   const n = knnBankSize(train, s.trainLimit);
-  const bank = await extractFeatures(model, train, 'h', { indices: Int32Array.from({ length: n }, (_, i) => i), signal: s.signal });
+  const bank = world.size > 1 && n >= world.size ? await gatheredBank(model, train, n, world) : await extractFeatures(model, train, 'h', { indices: strided(n, 0, 1), signal: s.signal });
   try {
-    const queries = await extractFeatures(model, test, 'h', { signal: s.signal });
+    const queries = await extractFeatures(model, test, 'h', { indices: strided(test.length, world.rank, world.size), signal: s.signal });
     try {
-      return await knnAccuracy(bank.features, bank.labels!, queries.features, queries.labels!, { k: s.k, temperature: s.temperature, numClasses: train.numClasses, signal: s.signal });
+      const options = { k: s.k, temperature: s.temperature, numClasses: train.numClasses, signal: s.signal };
+      const accuracy = await knnAccuracy(bank.features, bank.labels!, queries.features, queries.labels!, options);
+      return world.size > 1 ? sumOverWorld(world, accuracy * queries.labels!.shape[0], queries.labels!.shape[0]) : accuracy;
     } finally {
       dispose(queries);
     }
   } finally {
     dispose(bank);
+  }
+}
+
+/** Indices rank, rank + size, ... below n. */
+function strided(n: number, rank: number, size: number): Int32Array {
+  return Int32Array.from({ length: Math.max(0, Math.ceil((n - rank) / size)) }, (_, i) => rank + i * size);
+}
+
+/**
+ * The whole bank on every process, each extracting 1/size of it. all-gather needs equal shares: a share one row
+ * short repeats its first row, and the repeated rows are dropped after gathering.
+ */
+async function gatheredBank(model: SimCLRModel, train: Dataset, n: number, world: World): Promise<{ features: Tensor; labels: Tensor }> {
+  const share = Math.ceil(n / world.size);
+  const mine = strided(n, world.rank, world.size);
+  const padded = Int32Array.from({ length: share }, (_, i) => (i < mine.length ? mine[i] : mine[0]));
+  const own = await extractFeatures(model, train, 'h', { indices: padded });
+  try {
+    return tidy(() => {
+      const all = world.allGather(own.features); // (size * share, D): rank-major
+      const rows: number[] = [];
+      const labels: bigint[] = [];
+      for (let r = 0; r < world.size; r++) {
+        strided(n, r, world.size).forEach((index, i) => {
+          rows.push(r * share + i);
+          labels.push(BigInt(train.labels![index]));
+        });
+      }
+      return { features: all.indexSelect(0, tensor(BigInt64Array.from(rows.map(BigInt)), [rows.length])), labels: tensor(BigInt64Array.from(labels), [labels.length]) };
+    });
+  } finally {
+    dispose(own);
+  }
+}
+
+/** Sums a count of correct answers and a total over the processes; their ratio. */
+function sumOverWorld(world: World, correct: number, total: number): number {
+  const counts = tensor([correct, total], { dtype: 'float64' });
+  try {
+    const [c, t] = world.allReduceSum_(counts).toFlatArray().map(Math.round);
+    return c / t;
+  } finally {
+    counts.dispose();
   }
 }
 

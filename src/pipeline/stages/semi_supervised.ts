@@ -16,6 +16,7 @@ import { floorsConfig, floorsStage, type FloorsSummary } from './floors_stage.js
 import { pipelineProtocol, type StageConfigs } from './pipeline_protocol.js';
 import { runStage, type Summary } from './pipeline_stage.js';
 import { pretrain } from './pretrain.js';
+import { confusionChoice, reportPictures } from './report_pictures.js';
 import { pretrainSchema, resolvePretrainConfig, type PretrainConfig, type PretrainConfigInput } from '../config/pretrain_config.js';
 import { RunFolder, type MetricsRecord } from '../run/run_folder.js';
 import { shellWord, stageCommand } from './stage_commands.js';
@@ -41,6 +42,8 @@ export interface PipelinePlan {
   smallDistill?: Partial<DistillConfigInput>;
   /** The smaller student's width as a fraction of the teacher's. */
   smallStudentWidth: number;
+  /** Draw the report's pictures (retrieval grids, embedding map, label efficiency, confusion matrix); default true. */
+  pictures?: boolean;
 }
 
 export interface PipelineOptions {
@@ -60,7 +63,7 @@ export interface PipelineOptions {
 
 export interface PipelineResult {
   results: ResultRow[];
-  report: { markdown: string; html: string; plots: string[] };
+  report: { markdown: string; html: string; plots: string[]; pictures: string[] };
   wall_s: number;
 }
 
@@ -178,11 +181,26 @@ async function runSubset(x: Context, fraction: string, seed: number): Promise<{ 
   return { rows, curves, configs: { finetune: ftConfig, ...c } };
 }
 
+/** The report's pictures unless the plan turns them off; one that cannot be drawn becomes a line in the report. */
+async function pipelinePictures(x: Context, seeds: number[], rows: ResultRow[], configs: Record<string, StageConfigs>) {
+  if (x.plan.pictures === false) return null;
+  const choice = confusionChoice(x.plan.fractions, seeds, METHODS.self);
+  const c = configs[choice.fraction].self; // data, limits and test images as the stages used them
+  const r = await reportPictures({
+    outDir: x.out, data: c.data, skipBad: c.skipBad, trainLimit: c.trainLimit, evalLimit: c.evalLimit, pretrainDir: join(x.out, 'pretrain'),
+    confusion: { runDir: join(x.out, stageDirName('distill-self', choice.fraction, choice.seed)), title: choice.title, rule: choice.rule },
+    results: rows, methods: [METHODS.supervised, METHODS.finetune, METHODS.self, METHODS.small(x.plan.smallStudentWidth)], signal: x.stop.signal,
+  });
+  x.emit({ type: 'info', stage: 'pipeline', message: `report pictures: ${r.pictures.length} drawn in ${r.wallS.toFixed(1)} s${r.failures.map((f) => `; not drawn: ${f}`).join('')}` });
+  return r;
+}
+
 /** report.md / report.html of a finished pipeline. */
-function pipelineReport(x: Context, r: { seeds: number[]; pre: Summary; rows: ResultRow[]; curves: CurveSet[]; configs: Record<string, StageConfigs>; wallS: number }) {
+async function pipelineReport(x: Context, r: { seeds: number[]; pre: Summary; rows: ResultRow[]; curves: CurveSet[]; configs: Record<string, StageConfigs>; wallS: number }) {
   const preDir = join(x.out, 'pretrain');
   const firstFt = RunFolder.open(join(x.out, stageDirName('finetune', x.plan.fractions[0], r.seeds[0])), { readOnly: true }).readJson<Summary>('summary.json');
   const testImages = Number(firstFt.eval_images ?? 0);
+  const pictures = await pipelinePictures(x, r.seeds, r.rows, r.configs);
   return writeReport({
     title: 'SimCLRv2 semi-supervised pipeline', outDir: x.out, dataset: x.pretrainConfig.data, testImages, labelSeeds: r.seeds,
     pretrain: {
@@ -191,6 +209,7 @@ function pipelineReport(x: Context, r: { seeds: number[]; pre: Summary; rows: Re
     },
     finetunes: r.curves, results: r.rows, protocol: pipelineProtocol({ testImages, seeds: r.seeds, pretrain: x.pretrainConfig, byFraction: r.configs }),
     pipelineCommand: x.command, configuration: { plan: x.plan, common: x.common, labelSeeds: r.seeds }, totalWallS: r.wallS,
+    pictures: pictures?.pictures, pictureFailures: pictures?.failures,
   });
 }
 
@@ -221,7 +240,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult | 
   // Sum of the stages' own wall times, so a resumed pipeline reports the whole run, not the last invocation.
   const stageWall = rows.reduce((sum, r) => sum + Number(r.wallS ?? 0), Number(pre.wall_s ?? 0));
   const wallS = Math.max(stageWall, (performance.now() - start) / 1000);
-  if (x.world.rank !== 0) return { results: rows, report: { markdown: '', html: '', plots: [] }, wall_s: wallS }; // rank 0 reports
+  if (x.world.rank !== 0) return { results: rows, report: { markdown: '', html: '', plots: [], pictures: [] }, wall_s: wallS }; // rank 0 reports
   const report = await pipelineReport(x, { seeds, pre, rows, curves, configs, wallS });
   RunFolder.open(o.out, { resume: true }).writeJson('summary.json', { stage: 'pipeline', label_seeds: seeds, results: rows, wall_s: wallS, report: report.markdown });
   return { results: rows, report, wall_s: wallS };

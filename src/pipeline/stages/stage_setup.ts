@@ -13,7 +13,7 @@ import type { EventSink } from '../run/events.js';
 import { buildOptimizer } from '../run/optimizers.js';
 import { evaluateClassifier } from './pretrain_eval.js';
 import { MAX_STEPS, type TrainingConfig } from '../config/stage_config.js';
-import type { Accuracy } from '../run/train_loop.js';
+import type { Accuracy, Metrics, TrainingRun } from '../run/train_loop.js';
 
 export interface StageData {
   train: Dataset;
@@ -93,6 +93,20 @@ export function optimizerAndSchedule(model: SimCLRModel, c: ScheduleConfig, load
  */
 export async function testAccuracy(model: SimCLRModel, test: Dataset | null, world?: World, signal?: AbortSignal): Promise<Accuracy | null> {
   return test && test.labels ? evaluateClassifier(model, test, world, signal) : null;
+}
+
+/**
+ * The training loop's evaluations of a classifier: the final one on the test split ('test_top1', 'test_top5') and,
+ * with a validation split, a periodic one ('val_top1' chooses the 'best' checkpoint).
+ */
+export function classifierEvaluations(model: SimCLRModel, test: Dataset | null, validation: Dataset | null, world?: World): Pick<TrainingRun, 'evaluate' | 'periodic'> {
+  const named = (split: string, acc: Accuracy | null): Metrics | null => (acc ? { [`${split}_top1`]: acc.top1, [`${split}_top5`]: acc.top5 } : null);
+  return {
+    evaluate: async (signal) => named('test', await testAccuracy(model, test, world, signal)),
+    periodic: validation
+      ? { kind: 'validation', evaluate: async (signal) => named('val', await testAccuracy(model, validation, world, signal)), score: (m) => m.val_top1 }
+      : undefined,
+  };
 }
 
 /** Fails early when the data's classes do not fit a model's head. */

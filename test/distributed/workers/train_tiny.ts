@@ -53,7 +53,8 @@ export function trainTiny(world: World): TinyRun {
   for (let step = 0; step < TINY.steps; step++) {
     const batch = loader.next();
     const scalars = pretrainStep(ctx, batch.views!, batch.labels, TINY.lr);
-    losses.push(scalars.loss.item());
+    // The step returns this process's loss; the training loop logs the global-batch mean as this does.
+    losses.push(tidy(() => (ctx.parallel ? ctx.parallel.meanOverWorld({ loss: scalars.loss }) : scalars).loss.item()));
     dispose([batch.views, batch.labels, scalars]);
   }
   const state = new Map([...model.stateDict()].map(([k, t]) => [k, t.detach().clone()]));
