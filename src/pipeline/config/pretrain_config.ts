@@ -1,18 +1,16 @@
 // The pretraining configuration: one flat, validated, frozen object (defaults < preset < file < flags),
 // saved as config.json in the run folder. Keys mirror the official tf2/run.py flags in camelCase.
-import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import {
-  checkPrecision, dataField, depthField, epochsField, precisionField, requireLength, resolveStageConfig, skipBadField, stepsField, threadsField, validateStageConfig, type StageResolveOptions,
+  checkPrecision, depthField, requireLength, resolveStageConfig, sharedStageFields, validateStageConfig, type StageResolveOptions,
 } from './stage_config.js';
 
 const positive = z.number().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 
 export const pretrainSchema = z.strictObject({
-  data: dataField,
-  trainLimit: nonNegativeInt.default(0).describe('use only the first N training images (0 = all)'),
-  skipBad: skipBadField,
+  // data, schedule length, momentum, crop area, evaluation size, logging and runtime: the fields every stage shares
+  ...sharedStageFields,
   // model
   depth: depthField.default(50),
   widthMultiplier: positive.max(64).default(1),
@@ -27,8 +25,6 @@ export const pretrainSchema = z.strictObject({
   bnMomentum: z.number().min(0).max(1).default(0.1).describe('PyTorch convention: 0.1 = the official decay 0.9'),
   zeroInitResidual: z.boolean().default(true),
   // schedule
-  epochs: epochsField.optional(),
-  steps: stepsField.optional(),
   batchSize: z.number().int().min(2, 'batchSize must be at least 2 (NT-Xent needs negatives)').default(256),
   optimizer: z.enum(['lars', 'sgd', 'adamw']).default('lars'),
   learningRate: positive.default(0.3),
@@ -36,7 +32,6 @@ export const pretrainSchema = z.strictObject({
   warmupEpochs: z.number().nonnegative().default(10),
   warmupFraction: z.number().min(0).max(1).optional().describe('warm-up as a fraction of all steps; overrides warmupEpochs'),
   weightDecay: z.number().nonnegative().default(1e-6),
-  momentum: z.number().min(0).max(1).default(0.9),
   // objective
   temperature: positive.default(0.1),
   hiddenNorm: z.boolean().default(true),
@@ -44,11 +39,9 @@ export const pretrainSchema = z.strictObject({
     .describe("NT-Xent's two directions summed (the official scale) or averaged (half the gradient)"),
   memorySize: nonNegativeInt.max(1 << 24).default(0).describe('MoCo-style queue of negatives from an EMA encoder; 0 = off'),
   memoryMomentum: z.number().min(0).max(1).default(0.999),
-  globalBn: z.boolean().default(true).describe('data-parallel runs: batch-norm statistics over the global batch (synchronised)'),
   // augmentation
   colorStrength: z.number().nonnegative().default(1),
   blur: z.boolean().default(true),
-  cropMinArea: z.number().gt(0).max(1).default(0.08),
   viewSize: z.number().int().min(4).max(4096).optional()
     .describe('side of the augmented views in pixels (default: the images\' own); evaluation always uses the native size'),
   // monitoring
@@ -59,15 +52,8 @@ export const pretrainSchema = z.strictObject({
   knnK: z.number().int().positive().default(200),
   knnTemperature: positive.default(0.1),
   knnTrainLimit: nonNegativeInt.default(0).describe('labelled train images the kNN bank uses (0 = all)'),
-  evalLimit: nonNegativeInt.default(0).describe('test images used by evaluations (0 = all)'),
-  logEvery: z.number().int().positive().default(10),
   checkpointEvery: nonNegativeInt.default(500).describe('steps between checkpoints; 0 = only at the end'),
   keepCheckpoints: z.number().int().positive().default(2),
-  // runtime
-  seed: z.number().int().nonnegative().default(0),
-  threads: threadsField.default(availableParallelism()),
-  device: z.string().regex(/^(cpu|cuda(:\d+)?)$/, "device must be 'cpu', 'cuda' or 'cuda:N'").default('cpu'),
-  precision: precisionField,
 }).superRefine((c, ctx) => {
   requireLength(c, ctx);
   checkPrecision(c, ctx);

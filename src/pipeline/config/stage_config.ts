@@ -110,6 +110,10 @@ export const trainingFields = {
   globalBn: z.boolean().default(true).describe('data-parallel runs: batch-norm statistics over the global batch (synchronised)'),
 };
 
+/** Fields every training stage has with the same meaning and default, pretraining included (it spreads these). */
+const SHARED_KEYS = ['data', 'trainLimit', 'skipBad', 'epochs', 'steps', 'momentum', 'cropMinArea', 'evalLimit', 'logEvery', 'seed', 'threads', 'device', 'precision', 'globalBn'] as const;
+export const sharedStageFields = Object.fromEntries(SHARED_KEYS.map((k) => [k, trainingFields[k]])) as Pick<typeof trainingFields, (typeof SHARED_KEYS)[number]>;
+
 /**
  * Settings a resumed run (or a finished pipeline stage) may differ in from its saved config.json without its figures
  * changing beyond rounding: runtime, cadence and precision. One list for every stage.
