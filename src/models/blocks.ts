@@ -2,9 +2,8 @@
 // as torchvision and the official code), plus SimCLRv2's selective-kernel and squeeze-excitation options (tf2/resnet.py).
 import { BatchNorm2d, Conv2d, Layer, type Sequential } from '../nn/index.js';
 import { type Tensor } from '../tensor/index.js';
-import { downsampleShapes, makeDownsample } from './downsample.js';
+import { makeDownsample } from './downsample.js';
 import { addReluInplace, reluInplace } from './ops.js';
-import { bnShapes, convShapes, prefixed, type ParamShape } from './param_shapes.js';
 import { SelectiveKernelConv2d } from './selective_kernel.js';
 import type { BlockSpec } from './spec.js';
 import { SqueezeExcite } from './squeeze_excite.js';
@@ -39,15 +38,6 @@ export class BasicBlock extends Layer {
     this.se = spec.seRatio > 0 ? this.registerModule('se', new SqueezeExcite(seOptions(spec))) : null;
     const downsample = makeDownsample(spec);
     this.downsample = downsample ? this.registerModule('downsample', downsample) : null;
-  }
-
-  static paramShapes(spec: BlockSpec): ParamShape[] {
-    return [
-      ...convShapes('conv1', spec.inChannels, spec.width, 3), ...bnShapes('bn1', spec.width),
-      ...convShapes('conv2', spec.width, spec.outChannels, 3), ...bnShapes('bn2', spec.outChannels),
-      ...(spec.seRatio > 0 ? prefixed('se', SqueezeExcite.paramShapes(seOptions(spec))) : []),
-      ...downsampleShapes(spec),
-    ];
   }
 
   forward(x: Tensor): Tensor {
@@ -90,19 +80,6 @@ export class Bottleneck extends Layer {
     this.downsample = downsample ? this.registerModule('downsample', downsample) : null;
   }
 
-  static paramShapes(spec: BlockSpec): ParamShape[] {
-    const { width } = spec;
-    const middle = spec.skRatio > 0
-      ? prefixed('conv2', SelectiveKernelConv2d.paramShapes({ inChannels: width, outChannels: width, stride: spec.stride, skRatio: spec.skRatio, bn: spec.bn }))
-      : [...convShapes('conv2', width, width, 3), ...bnShapes('bn2', width)];
-    return [
-      ...convShapes('conv1', spec.inChannels, width, 1), ...bnShapes('bn1', width), ...middle,
-      ...convShapes('conv3', width, spec.outChannels, 1), ...bnShapes('bn3', spec.outChannels),
-      ...(spec.seRatio > 0 ? prefixed('se', SqueezeExcite.paramShapes(seOptions(spec))) : []),
-      ...downsampleShapes(spec),
-    ];
-  }
-
   forward(x: Tensor): Tensor {
     let out = reluInplace(this.bn1.forward(this.conv1.forward(x))); // (N, width, H, W)
     out = this.bn2 ? reluInplace(this.bn2.forward(this.conv2.forward(out))) : this.conv2.forward(out); // (N, width, H', W')
@@ -118,6 +95,3 @@ export function makeBlock(spec: BlockSpec): ResidualBlock {
   return spec.kind === 'basic' ? new BasicBlock(spec) : new Bottleneck(spec);
 }
 
-export function blockParamShapes(spec: BlockSpec): ParamShape[] {
-  return spec.kind === 'basic' ? BasicBlock.paramShapes(spec) : Bottleneck.paramShapes(spec);
-}

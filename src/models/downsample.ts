@@ -2,7 +2,6 @@
 // official SK models use it: 2x2 average pool ('SAME' at stride 1, zero-padded 'VALID' at stride 2), 1x1 conv, BN.
 import { F, callTensor, type Tensor } from '../tensor/index.js';
 import { BatchNorm2d, Conv2d, Layer, Sequential } from '../nn/index.js';
-import { bnShapes, convShapes, prefixed, type ParamShape } from './param_shapes.js';
 import type { BlockSpec } from './spec.js';
 
 /** tf.keras AveragePooling2D(pool_size=2) with the padding of the official ResNet-D shortcut. */
@@ -33,10 +32,3 @@ export function makeDownsample(spec: BlockSpec): Sequential | null {
   return null;
 }
 
-export function downsampleShapes(spec: BlockSpec): ParamShape[] {
-  const first = spec.downsample === 'avgpool' ? 1 : 0;
-  if (spec.downsample === 'none') return [];
-  return prefixed('downsample', [
-    ...convShapes(String(first), spec.inChannels, spec.outChannels, 1), ...bnShapes(String(first + 1), spec.outChannels),
-  ]);
-}

@@ -4,7 +4,6 @@
 import { BatchNorm1d, Layer, Linear, Module, init } from '../nn/index.js';
 import { type Tensor } from '../tensor/index.js';
 import { reluInplace } from './ops.js';
-import { bnShapes, linearShapes, prefixed, type ParamShape } from './param_shapes.js';
 import type { BnSpec } from './spec.js';
 
 export interface ProjectionHeadOptions {
@@ -53,10 +52,6 @@ export class ProjectionLayer extends Layer {
     this.bn = this.registerModule('bn', new BatchNorm1d({ numFeatures: shape.outFeatures, momentum: bn.momentum, eps: bn.eps, center: !shape.last }));
   }
 
-  static paramShapes(shape: LayerShape): ParamShape[] {
-    return [...linearShapes('linear', shape.inFeatures, shape.outFeatures, false), ...bnShapes('bn', shape.outFeatures, { center: !shape.last })];
-  }
-
   forward(x: Tensor): Tensor {
     const out = this.bn.forward(this.linear.forward(x)); // (N, out)
     return this.shape.last ? out : reluInplace(out);
@@ -69,10 +64,6 @@ export class ProjectionHead extends Module {
   constructor(readonly options: ProjectionHeadOptions) {
     super();
     this.layers = layerShapes(options).map((shape, i) => this.registerModule(String(i), new ProjectionLayer(shape, options.bn)));
-  }
-
-  static paramShapes(options: ProjectionHeadOptions): ParamShape[] {
-    return layerShapes(options).flatMap((shape, i) => prefixed(String(i), ProjectionLayer.paramShapes(shape)));
   }
 
   /** Width of each entry of forward()'s list: [h, layer 1, ..., layer k]. */

@@ -2,12 +2,12 @@
 // (depth, width, selective kernels, SE, stems) and fine_tune_after_block freezing. Reference: tf2/resnet.py, torchvision resnet.py.
 import { noGrad, type MemoryFormat, type Tensor } from '../tensor/index.js';
 import { type BatchNorm2d, Layer, Linear, type Module, Sequential } from '../nn/index.js';
-import { blockParamShapes, makeBlock } from './blocks.js';
+import { makeBlock } from './blocks.js';
 import type { ModelDescription } from './description.js';
 import { reluInplace } from './ops.js';
-import { linearShapes, prefixed, type ParamShape } from './param_shapes.js';
+import { metaParamShapes, type ParamShape } from './param_shapes.js';
 import { encoderSpec, type EncoderSpec } from './spec.js';
-import { makeStem, stemParamShapes } from './stem.js';
+import { makeStem } from './stem.js';
 
 export const STAGE_NAMES = ['layer1', 'layer2', 'layer3', 'layer4'] as const;
 
@@ -41,11 +41,9 @@ export class ResNet extends Layer {
     return new ResNet(encoderSpec(description, options.numClasses ?? 0));
   }
 
-  /** Names and shapes of every parameter, computed from the spec without allocating. */
+  /** Names and shapes of every parameter, from the constructor on the meta device (nothing allocated). */
   static paramShapes(spec: EncoderSpec): ParamShape[] {
-    const stages = spec.stages.flatMap((blocks, s) => blocks.flatMap((b, i) => prefixed(`${STAGE_NAMES[s]}.${i}`, blockParamShapes(b))));
-    const fc = spec.numClasses > 0 ? linearShapes('fc', spec.outChannels, spec.numClasses) : [];
-    return [...stemParamShapes(spec.stem), ...stages, ...fc];
+    return metaParamShapes(() => new ResNet(spec));
   }
 
   /** Width of the pooled features h. */

@@ -3,7 +3,6 @@
 import { F, type Tensor } from '../tensor/index.js';
 import { BatchNorm2d, Conv2d, Layer } from '../nn/index.js';
 import { reluInplace } from './ops.js';
-import { bnShapes, convShapes, type ParamShape } from './param_shapes.js';
 import type { BnSpec } from './spec.js';
 
 export interface SelectiveKernelOptions {
@@ -42,15 +41,6 @@ export class SelectiveKernelConv2d extends Layer {
     this.fc1 = this.registerModule('fc1', new Conv2d({ inChannels: c, outChannels: mid, kernelSize: 1 }));
     this.fcBn = this.registerModule('fc_bn', new BatchNorm2d({ numFeatures: mid, ...bn }));
     this.fc2 = this.registerModule('fc2', new Conv2d({ inChannels: mid, outChannels: BRANCHES * c, kernelSize: 1 }));
-  }
-
-  static paramShapes(o: SelectiveKernelOptions): ParamShape[] {
-    const c = o.outChannels;
-    const mid = skMidChannels(c, o.skRatio, o.minDim);
-    return [
-      ...convShapes('conv', o.inChannels, BRANCHES * c, 3), ...bnShapes('bn', BRANCHES * c),
-      ...convShapes('fc1', c, mid, 1), ...bnShapes('fc_bn', mid), ...convShapes('fc2', mid, BRANCHES * c, 1),
-    ];
   }
 
   forward(x: Tensor): Tensor {

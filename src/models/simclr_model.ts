@@ -3,7 +3,7 @@
 import { type Tensor } from '../tensor/index.js';
 import { Linear, Module, init } from '../nn/index.js';
 import { parseModelDescription, resolveSelector, withChanges, type ModelDescription, type ModelDescriptionInput } from './description.js';
-import { linearShapes, type ParamShape } from './param_shapes.js';
+import { metaParamShapes, type ParamShape } from './param_shapes.js';
 import { ProjectionHead, hiddenWidth, type ProjectionHeadOptions } from './projection_head.js';
 import { ResNet } from './resnet.js';
 import { encoderSpec } from './spec.js';
@@ -56,13 +56,9 @@ export class SimCLRModel extends Module {
     return this.#description;
   }
 
-  /** Names and shapes of every parameter of the model a description builds, without allocating. */
-  static paramShapes(description: ModelDescription): ParamShape[] {
-    const d = description;
-    const encoder = ResNet.paramShapes(encoderSpec(d)).map(([n, s]): ParamShape => [`encoder.${n}`, s]);
-    const head = ProjectionHead.paramShapes(projectionHeadOptions(d)).map(([n, s]): ParamShape => [`projection_head.${n}`, s]);
-    const sup = d.numClasses > 0 ? linearShapes('supervised_head', supervisedInFeatures(d), d.numClasses) : [];
-    return [...encoder, ...head, ...sup];
+  /** Names and shapes of every parameter of the model a description builds, from its constructor on the meta device. */
+  static paramShapes(description: ModelDescription | ModelDescriptionInput): ParamShape[] {
+    return metaParamShapes(() => new SimCLRModel(description));
   }
 
   /** (N, C_in, H, W) images -> h, every projection, z and (with a supervised head) logits. Call inside tidy(). */

@@ -2,7 +2,6 @@
 // sigmoid gate on the channels. The reduced width is max(1, floor(filters * seRatio)). Reference: tf2/resnet.py.
 import { type Tensor } from '../tensor/index.js';
 import { Conv2d, Layer, init } from '../nn/index.js';
-import { convShapes, type ParamShape } from './param_shapes.js';
 
 export interface SqueezeExciteOptions {
   /** Channels gated (the block's output). */
@@ -28,11 +27,6 @@ export class SqueezeExcite extends Layer {
     this.fc2 = this.registerModule('fc2', new Conv2d({ inChannels: reduced, outChannels: o.channels, kernelSize: 1, bias: true }));
     init.zeros_(this.fc1.bias!); // Keras' default bias initialiser, as the official code
     init.zeros_(this.fc2.bias!);
-  }
-
-  static paramShapes(o: SqueezeExciteOptions): ParamShape[] {
-    const reduced = seReducedChannels(o.filters, o.seRatio);
-    return [...convShapes('fc1', o.channels, reduced, 1, true), ...convShapes('fc2', reduced, o.channels, 1, true)];
   }
 
   forward(x: Tensor): Tensor {

@@ -2,7 +2,6 @@
 // no max-pool: small images at half resolution), ImageNet (7x7 stride 2
 // + 3x3/2 max-pool) or the ResNet-D deep stem of the official SK models (three 3x3 convs, names as timm's conv1.0/.3/.6).
 import { BatchNorm2d, Conv2d, Identity, type Layer, MaxPool2d, ReLU, Sequential } from '../nn/index.js';
-import { bnShapes, convShapes, prefixed, type ParamShape } from './param_shapes.js';
 import type { BnSpec, StemSpec } from './spec.js';
 
 export interface StemLayers {
@@ -30,22 +29,6 @@ export function makeStem(spec: StemSpec, bn: BnSpec): StemLayers {
       const { inChannels: c0, midChannels: m, outChannels: c } = spec;
       const conv1 = new Sequential(conv(c0, m, 3, 2), norm(m), new ReLU(), conv(m, m, 3, 1), norm(m), new ReLU(), conv(m, c, 3, 1));
       return { conv1, bn1, maxpool: new MaxPool2d(3, 2, 1) };
-    }
-  }
-}
-
-export function stemParamShapes(spec: StemSpec): ParamShape[] {
-  const bn1 = bnShapes('bn1', spec.outChannels);
-  switch (spec.kind) {
-    case 'cifar':
-    case 'stride2':
-      return [...convShapes('conv1', spec.inChannels, spec.outChannels, 3), ...bn1];
-    case 'imagenet':
-      return [...convShapes('conv1', spec.inChannels, spec.outChannels, 7), ...bn1];
-    case 'deep': {
-      const { inChannels: c0, midChannels: m, outChannels: c } = spec;
-      const deep = [...convShapes('0', c0, m, 3), ...bnShapes('1', m), ...convShapes('3', m, m, 3), ...bnShapes('4', m), ...convShapes('6', m, c, 3)];
-      return [...prefixed('conv1', deep), ...bn1];
     }
   }
 }

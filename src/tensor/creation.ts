@@ -11,6 +11,23 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
+/** Device of tensors created without an explicit one (null: libtorch's default, the CPU). */
+let defaultDevice: string | null = null;
+
+/**
+ * Runs fn with `device` as the default of every creation function (like torch.set_default_device, scoped). With
+ * 'meta', modules are built without memory: parameter shapes of any model, however large, from its own constructor.
+ */
+export function withDefaultDevice<T>(device: string, fn: () => T): T {
+  const previous = defaultDevice;
+  defaultDevice = device;
+  try {
+    return fn();
+  } finally {
+    defaultDevice = previous;
+  }
+}
+
 function finish(t: Tensor, options: TensorOptions): Tensor {
   if (options.requiresGrad) t.requiresGrad_(true);
   return t;
@@ -18,7 +35,7 @@ function finish(t: Tensor, options: TensorOptions): Tensor {
 
 function creationArgs(options: TensorOptions, defaultDtype: DType = 'float32'): unknown[] {
   // ScalarType? dtype, Layout? layout, Device? device, bool? pin_memory
-  return [dtypeCode(options.dtype ?? defaultDtype), null, options.device ?? null, null];
+  return [dtypeCode(options.dtype ?? defaultDtype), null, options.device ?? defaultDevice, null];
 }
 
 function checkShape(shape: number[], where: string): void {
@@ -82,7 +99,7 @@ export function tensor(data: NestedArray | NativeTypedArray, shapeOrOptions?: nu
     const shape = Array.isArray(shapeOrOptions) ? shapeOrOptions : [data.length];
     checkShape(shape, 'tensor');
     const dtype = options.dtype ?? inferDtype(data);
-    return finish(new Tensor(native.FromTypedArray(data, shape, dtypeCode(dtype), options.device)), options);
+    return finish(new Tensor(native.FromTypedArray(data, shape, dtypeCode(dtype), options.device ?? defaultDevice ?? undefined)), options);
   }
   const nestedShape = shapeOf(data);
   const flat: number[] = [];
@@ -97,7 +114,7 @@ export function tensor(data: NestedArray | NativeTypedArray, shapeOrOptions?: nu
   }
   const isBool = typeof firstLeaf(data) === 'boolean';
   const dtype = options.dtype ?? (isBool ? 'bool' : 'float32');
-  return finish(new Tensor(native.FromTypedArray(Float64Array.from(flat), shape, dtypeCode(dtype), options.device)), options);
+  return finish(new Tensor(native.FromTypedArray(Float64Array.from(flat), shape, dtypeCode(dtype), options.device ?? defaultDevice ?? undefined)), options);
 }
 
 export function zeros(shape: number[], options: TensorOptions = {}): Tensor {
