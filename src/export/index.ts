@@ -5,3 +5,7 @@ export {
   type OnnxExport, type OnnxExportOptions, type OnnxInfo, type OnnxFeature, type OnnxModelSource, type OnnxWhat,
 } from './onnx_export.js';
 export type { Dim } from './graph.js';
+export {
+  buildGallery, chooseGallery, checkGallerySize, galleryFeatures, galleryPath, saveGallery, DEFAULT_GALLERY_SIZE, GALLERY_FORMAT, MAX_GALLERY_SIZE,
+  type GalleryFile, type GalleryItem, type GalleryOptions,
+} from './gallery.js';

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, test } from 'node:test';
-import { seededRandom, sleep, startCli } from './process_helpers.js';
+import { seededRandom } from '../../src/report/embedding_map.js';
+import { sleep, startCli } from './process_helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'simclr-kill9-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

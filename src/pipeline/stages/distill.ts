@@ -14,9 +14,8 @@ import type { DistillConfig } from '../config/distill_config.js';
 import { ignoreEvents, type EventSink } from '../run/events.js';
 import { labelledSubset, type LabelledSubset } from './labels.js';
 import { RunFolder } from '../run/run_folder.js';
-import { RESUMABLE_CHANGES } from '../config/stage_config.js';
 import type { StopSignal } from '../run/stop_signal.js';
-import { augmentedLoader, checkClasses, classifierEvaluations, optimizerAndSchedule, prepareStage, testAccuracy, type Schedule, type StageData } from './stage_setup.js';
+import { augmentedLoader, openStage, checkClasses, classifierEvaluations, optimizerAndSchedule, prepareStage, testAccuracy, type Schedule, type StageData } from './stage_setup.js';
 import { validationSplit, withoutIndices } from '../config/validation_split.js';
 import { MixedPrecision, type Precision } from './mixed_precision.js';
 import { finishStage, loopSummary, runTrainingLoop, type Accuracy, type LoopSummary, type StageOptions, type StepResult, type TrainingRun } from '../run/train_loop.js';
@@ -151,10 +150,7 @@ async function teacherAccuracy(s: DistillSetup, folder: RunFolder, resume: boole
 }
 
 export async function distill(config: DistillConfig, o: StageOptions): Promise<DistillSummary> {
-  const emit = o.onEvent ?? ignoreEvents;
-  const world = o.world ?? singleProcess;
-  const folder = RunFolder.open(o.out, { resume: o.resume, readOnly: world.rank !== 0 }); // only rank 0 writes the run folder
-  folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_CHANGES);
+  const { emit, world, folder } = openStage(config, o);
   const precision = new MixedPrecision(config.precision, config.device);
   const s = await setupDistill(config, folder, emit, world, o.stop?.signal);
   try {

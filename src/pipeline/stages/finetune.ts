@@ -11,8 +11,7 @@ import { ignoreEvents, type EventSink } from '../run/events.js';
 import type { FinetuneConfig } from '../config/finetune_config.js';
 import { labelledSubset, type LabelledSubset } from './labels.js';
 import { RunFolder } from '../run/run_folder.js';
-import { augmentedLoader, checkClasses, classifierEvaluations, optimizerAndSchedule, prepareStage, type Schedule, type StageData } from './stage_setup.js';
-import { RESUMABLE_CHANGES } from '../config/stage_config.js';
+import { augmentedLoader, openStage, checkClasses, classifierEvaluations, optimizerAndSchedule, prepareStage, type Schedule, type StageData } from './stage_setup.js';
 import { validationSplit } from '../config/validation_split.js';
 import { MixedPrecision, type Precision } from './mixed_precision.js';
 import { finishStage, loopSummary, runTrainingLoop, type LoopSummary, type StageOptions, type StepResult, type TrainingRun } from '../run/train_loop.js';
@@ -86,10 +85,7 @@ export function finetuneStep(s: Pick<FinetuneSetup, 'loader' | 'model' | 'optimi
 }
 
 export async function finetune(config: FinetuneConfig, o: StageOptions): Promise<FinetuneSummary> {
-  const emit = o.onEvent ?? ignoreEvents;
-  const world = o.world ?? singleProcess;
-  const folder = RunFolder.open(o.out, { resume: o.resume, readOnly: world.rank !== 0 }); // only rank 0 writes the run folder
-  folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_CHANGES);
+  const { emit, world, folder } = openStage(config, o);
   const precision = new MixedPrecision(config.precision, config.device);
   const s = await setupFinetune(config, folder, emit, world, o.stop?.signal);
   try {

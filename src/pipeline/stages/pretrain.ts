@@ -1,18 +1,17 @@
 // The pretraining stage: SimCLRv2 self-supervised training as a client of the one training loop (run/train_loop.ts):
 // the SimCLR step, the kNN monitor every few epochs, the final kNN + online linear evaluation, and the EMA encoder
 // and memory queue as extra checkpoint state. Reference: google-research/simclr tf2/run.py.
-import { singleProcess, type World } from '../../distributed/world.js';
+import type { World } from '../../distributed/world.js';
 import { buildModel, type SimCLRModel } from '../../models/simclr_model.js';
 import { dispose, type Tensor } from '../../tensor/index.js';
-import { ignoreEvents, type EventSink } from '../run/events.js';
+import type { EventSink } from '../run/events.js';
 import { NegativeQueue } from '../../losses/memory_queue.js';
 import { evaluateClassifier, evaluateKnn, knnBankSize } from './pretrain_eval.js';
 import type { PretrainConfig } from '../config/pretrain_config.js';
 import { setupPretrain, type PretrainSetup } from './pretrain_setup.js';
+import { openStage } from './stage_setup.js';
 import { pretrainStep, stepMetrics, type StepContext } from './pretrain_step.js';
 import { composeExtraStates, MixedPrecision, type Precision } from './mixed_precision.js';
-import { RunFolder } from '../run/run_folder.js';
-import { RESUMABLE_CHANGES } from '../config/stage_config.js';
 import { finishStage, rates, runTrainingLoop, type ExtraState, type Metrics, type StepResult, type TrainingRun } from '../run/train_loop.js';
 import type { StopSignal } from '../run/stop_signal.js';
 
@@ -48,10 +47,7 @@ export interface PretrainSummary {
 
 
 export async function pretrain(config: PretrainConfig, o: PretrainOptions): Promise<PretrainSummary> {
-  const emit = o.onEvent ?? ignoreEvents;
-  const world = o.world ?? singleProcess;
-  const folder = RunFolder.open(o.out, { resume: o.resume, readOnly: world.rank !== 0 }); // only rank 0 writes the run folder
-  folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_CHANGES);
+  const { emit, world, folder } = openStage(config, o);
   const precision = new MixedPrecision(config.precision, config.device);
   const setup = await setupPretrain(config, { shard: world.size > 1 ? { rank: world.rank, size: world.size } : undefined, signal: o.stop?.signal });
   const { model, optimizer, loader } = setup;

@@ -5,15 +5,16 @@ import { firstN, type Dataset } from '../../data/dataset.js';
 import { DataLoader, type BatchTransform } from '../../data/loader.js';
 import { padCropAugment } from '../../data/augment_pad_crop.js';
 import { loadDataSpec } from '../../data/spec.js';
-import type { World } from '../../distributed/world.js';
+import { singleProcess, type World } from '../../distributed/world.js';
 import type { SimCLRModel } from '../../models/simclr_model.js';
 import { scaleLearningRate, warmupCosineSchedule, warmupStepsFromEpochs, warmupStepsFromFraction, type GroupOptions, type LrSchedule, type Optimizer } from '../../optim/index.js';
 import { manualSeed, setNumThreads } from '../../tensor/index.js';
-import type { EventSink } from '../run/events.js';
+import { ignoreEvents, type EventSink } from '../run/events.js';
+import { RunFolder } from '../run/run_folder.js';
 import { buildOptimizer } from '../run/optimizers.js';
 import { evaluateClassifier } from './pretrain_eval.js';
-import { MAX_STEPS, type TrainingConfig } from '../config/stage_config.js';
-import type { Accuracy, Metrics, TrainingRun } from '../run/train_loop.js';
+import { MAX_STEPS, RESUMABLE_CHANGES, type TrainingConfig } from '../config/stage_config.js';
+import type { Accuracy, Metrics, StageOptions, TrainingRun } from '../run/train_loop.js';
 
 export interface StageData {
   train: Dataset;
@@ -114,4 +115,15 @@ export function checkClasses(model: SimCLRModel, data: Dataset, what: string): v
   if (model.description.numClasses !== data.numClasses) {
     throw new Error(`${what} predicts ${model.description.numClasses} classes but ${data.name} has ${data.numClasses}`);
   }
+}
+
+/**
+ * The opening every stage shares: its event sink and world, its run folder (rank 0 alone writes it) and the check
+ * that a resumed run's config differs from the saved one only in what a resume may change.
+ */
+export function openStage(config: object, o: StageOptions): { emit: EventSink; world: World; folder: RunFolder } {
+  const world = o.world ?? singleProcess;
+  const folder = RunFolder.open(o.out, { resume: o.resume, readOnly: world.rank !== 0 });
+  folder.checkResumeConfig(config, o.resume ?? false, RESUMABLE_CHANGES);
+  return { emit: o.onEvent ?? ignoreEvents, world, folder };
 }
