@@ -1,6 +1,8 @@
 // The browser demo: loads a model exported by `simclr export --onnx` (model.onnx + model.onnx.json) with
-// onnxruntime-web (WebAssembly, served from node_modules by serve.mjs) and classifies a dropped or chosen image.
+// onnxruntime-web (WebAssembly, served from node_modules by serve.mjs) and classifies a dropped or chosen image; for an
+// encoder with an exported gallery (model.onnx.gallery.json) it shows the image's nearest gallery neighbours instead.
 import * as ort from '/ort/ort.wasm.min.mjs';
+import { decodeGallery, nearest } from './neighbours.js';
 import { preprocess, topK } from './preprocess.js';
 
 ort.env.wasm.wasmPaths = '/ort/';
@@ -9,7 +11,7 @@ ort.env.logLevel = 'error';
 
 const $ = (id) => document.getElementById(id);
 /** What the page shows, also read by the end-to-end test: the model info, the last input and output. */
-const state = { info: null, session: null, input: null, probabilities: null, top: null };
+const state = { info: null, session: null, gallery: null, input: null, probabilities: null, top: null, features: null, neighbours: null };
 window.simclrDemo = state;
 
 function setStatus(element, text, kind = 'ok') {
@@ -17,18 +19,28 @@ function setStatus(element, text, kind = 'ok') {
   element.dataset.state = kind;
 }
 
-async function useModel(bytes, info, from) {
+async function useModel(bytes, info, from, gallery = null) {
   if (info.format !== 'simclr-ts-onnx/1') throw new Error(`${from}: not a simclr-ts export info file (format ${info.format})`);
+  const decoded = gallery && info.what === 'encoder' ? decodeGallery(gallery, info.output.shape[1]) : null;
   if (state.session) await state.session.release();
   state.session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
   state.info = info;
+  state.gallery = decoded;
   const m = info.model;
   const what = info.what === 'classifier'
     ? `classifier, ${info.classNames?.length ?? info.output.shape[1]} classes`
-    : `encoder (${info.output.shape[1]} features)`;
+    : `encoder (${info.output.shape[1]} features${decoded ? `, gallery of ${decoded.items.length} images from ${decoded.source}` : ''})`;
   setStatus($('model-status'), `Model ${from}: ${what}; input ${m.inChannels} x ${m.imageSize} x ${m.imageSize}`, 'ready');
-  $('encoder-note').hidden = info.what !== 'encoder';
+  $('encoder-note').hidden = info.what !== 'encoder' || decoded !== null;
   $('image-file').disabled = false;
+}
+
+/** model.onnx.gallery.json next to the page, or null (204: none exported). */
+async function servedGallery() {
+  const response = await fetch('model.onnx.gallery.json');
+  if (response.status === 204 || response.status === 404) return null;
+  if (!response.ok) throw new Error(`model.onnx.gallery.json: HTTP ${response.status}`);
+  return response.json();
 }
 
 /** model.onnx + model.onnx.json next to the page (serve.mjs --model), when served (204: none). */
@@ -42,14 +54,16 @@ async function loadServedModel() {
   const info = await infoResponse.json();
   const modelResponse = await fetch('model.onnx');
   if (!modelResponse.ok) throw new Error(`model.onnx: HTTP ${modelResponse.status}`);
-  await useModel(new Uint8Array(await modelResponse.arrayBuffer()), info, 'model.onnx');
+  const gallery = info.what === 'encoder' ? await servedGallery() : null;
+  await useModel(new Uint8Array(await modelResponse.arrayBuffer()), info, 'model.onnx', gallery);
 }
 
 async function loadChosenModel(files) {
   const onnx = files.find((f) => f.name.endsWith('.onnx'));
-  const json = files.find((f) => f.name.endsWith('.json'));
-  if (!onnx || !json) throw new Error('choose both files: the .onnx model and its .onnx.json info');
-  await useModel(new Uint8Array(await onnx.arrayBuffer()), JSON.parse(await json.text()), onnx.name);
+  const json = files.find((f) => f.name.endsWith('.json') && !f.name.endsWith('.gallery.json'));
+  const gallery = files.find((f) => f.name.endsWith('.gallery.json'));
+  if (!onnx || !json) throw new Error('choose both files: the .onnx model and its .onnx.json info (and an encoder\'s .onnx.gallery.json)');
+  await useModel(new Uint8Array(await onnx.arrayBuffer()), JSON.parse(await json.text()), onnx.name, gallery ? JSON.parse(await gallery.text()) : null);
 }
 
 /** Opaque RGBA pixels of an image file at its own size, alpha composited on white (as sharp's flatten). */
@@ -91,6 +105,20 @@ function showTop(top) {
   }));
 }
 
+/** The neighbours as thumbnails with class name and cosine similarity. */
+function showNeighbours(neighbours) {
+  $('neighbours').replaceChildren(...neighbours.map(({ index, name, similarity, image }) => {
+    const figure = document.createElement('figure');
+    const img = document.createElement('img');
+    img.src = image;
+    img.alt = `training image ${index}: ${name}`;
+    const caption = document.createElement('figcaption');
+    caption.textContent = `${name} ${similarity.toFixed(3)}`;
+    figure.append(img, caption);
+    return figure;
+  }));
+}
+
 async function classify(file) {
   const { info, session } = state;
   if (!session) throw new Error('load a model first');
@@ -105,10 +133,18 @@ async function classify(file) {
   if (info.what !== 'classifier') {
     state.probabilities = null;
     state.top = null;
+    state.features = Array.from(output.data);
+    state.neighbours = state.gallery ? nearest(state.features, state.gallery, 8) : null;
     $('top5').replaceChildren();
-    setStatus($('result-status'), `${file.name}: ${output.data.length} features computed (nearest neighbours need a gallery: not in this demo).`, 'done');
+    showNeighbours(state.neighbours ?? []);
+    setStatus($('result-status'), state.neighbours
+      ? `${file.name}: nearest training image ${state.neighbours[0].name} (cosine similarity ${state.neighbours[0].similarity.toFixed(3)})`
+      : `${file.name}: ${output.data.length} features computed (export with --gallery for nearest neighbours).`, 'done');
     return;
   }
+  state.features = null;
+  state.neighbours = null;
+  $('neighbours').replaceChildren();
   state.probabilities = Array.from(output.data);
   state.top = topK(state.probabilities, info.classNames, 5);
   showTop(state.top);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Static server for the browser demo (node:http only): the page, onnxruntime-web's files from node_modules under
-// /ort/, and the model chosen with --model as /model.onnx + /model.onnx.json. Nothing is fetched from elsewhere.
+// /ort/, and the model chosen with --model as /model.onnx + /model.onnx.json (+ /model.onnx.gallery.json, an encoder's gallery, when present).
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -35,7 +35,7 @@ function send(res, status, text) {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
 }
 
-/** The request handler: / and the page's files, /ort/*, /model.onnx(.json) (204 when no model was given). */
+/** The request handler: / and the page's files, /ort/*, /model.onnx(.json, .gallery.json) (204 when no model or gallery). */
 function handler(model, ort) {
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -43,6 +43,9 @@ function handler(model, ort) {
     if (path === '/model.onnx' || path === '/model.onnx.json') {
       if (!model) return res.writeHead(204).end();
       file = path === '/model.onnx' ? model : `${model}.json`;
+    } else if (path === '/model.onnx.gallery.json') {
+      if (!model || !existsSync(`${model}.gallery.json`)) return res.writeHead(204).end(); // an encoder's gallery is optional
+      file = `${model}.gallery.json`;
     } else if (path.startsWith('/ort/')) {
       file = under(ort, path.slice('/ort/'.length));
     } else {
