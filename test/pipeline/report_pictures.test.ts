@@ -1,8 +1,8 @@
 // The pipeline's report pictures from checkpoints and the run's data: five PNGs that decode, the confusion matrix from the
 // classifier's own predictions with the fixed rule in its caption, and a picture that fails becomes a line, not a lost report.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { loadDataSpec } from '../../src/data/spec.js';
@@ -78,4 +78,16 @@ test('a picture that cannot be drawn is a line in the report; the others and the
   assert.match(md, /!\[[^\]]+\]\(pictures\/retrieval-pixels\.png\)\n\n\*\*Figure 1\.\*\* Raw pixels/);
   assert.match(md, /- Not drawn: embedding map: .*nowhere/);
   assert.match(md, /- Not drawn: confusion matrix \(Fine-tuned, 10% labels, label seed 3\): .*no-such-run/);
+});
+
+test('a relative output folder (as `--out runs/x` gives) yields absolute picture paths that exist', async () => {
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    const r = await reportPictures({ ...options, outDir: 'relative-report' });
+    assert.deepEqual(r.failures, []);
+    for (const p of r.pictures) assert.ok(p.kind === 'file' && isAbsolute(p.path) && existsSync(p.path), `${p.kind === 'file' ? p.path : p.kind}`);
+  } finally {
+    process.chdir(cwd);
+  }
 });

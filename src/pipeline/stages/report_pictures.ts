@@ -1,6 +1,6 @@
 // The pictures of a finished pipeline's report (issue 16 section 2): retrieval grids on the pretrained encoder's features h
 // and on raw pixels, the UMAP map of test embeddings, label efficiency, and the confusion matrix of a model fixed in advance.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { firstN, type Dataset } from '../../data/dataset.js';
 import { loadDataSpec } from '../../data/spec.js';
@@ -139,7 +139,7 @@ export async function reportPictures(o: ReportPicturesOptions): Promise<ReportPi
   for (const p of plans(o)) {
     try {
       const [r] = await renderPictures([await p.make()], o.outDir, o.results);
-      pictures.push({ kind: 'file', path: join(o.outDir, r.path), caption: p.captionSuffix ? `${r.caption} ${p.captionSuffix}` : r.caption, alt: r.alt });
+      pictures.push({ kind: 'file', path: resolve(o.outDir, r.path), caption: p.captionSuffix ? `${r.caption} ${p.captionSuffix}` : r.caption, alt: r.alt });
     } catch (err) {
       failures.push(`${p.what}: ${(err as Error).message}`);
     }
