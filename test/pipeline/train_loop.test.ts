@@ -12,6 +12,7 @@ import { latestCheckpoint } from '../../src/pipeline/run/checkpoint.js';
 import { RunFolder } from '../../src/pipeline/run/run_folder.js';
 import { runTrainingLoop, type Metrics, type PeriodicEvaluation, type TrainingRun } from '../../src/pipeline/run/train_loop.js';
 import { liveTensors, tensor, type Tensor } from '../../src/tensor/index.js';
+import { StopSignal } from '../../src/pipeline/run/stop_signal.js';
 import { tempDir } from './helpers.js';
 
 const tmp = tempDir('simclr-loop-');
@@ -113,5 +114,26 @@ test('extra state and loader positions resume; a sidecar from before the one loo
   assert.equal(r.lastEval?.test_top1, 0.5, 'the final evaluation ran at step 6');
   const losses = second.run.folder.readMetrics().filter((m) => 'loss' in m).map((m) => m.loss);
   assert.deepEqual(losses, [1, 2, 3, 4, 5, 6]);
+  second.dispose();
+});
+
+test('a run resumed inside a logging window logs the same means as an uninterrupted one', async () => {
+  const dir = `${tmp.dir}/mid-window`;
+  const first = scriptedRun(dir, { totalSteps: 6, logEvery: 2 });
+  const stop = new StopSignal();
+  const step = first.run.step;
+  first.run.step = (lr, parallel) => {
+    const r = step(lr, parallel);
+    if (first.extra.value === 30) stop.request('SIGINT'); // after step 3: halfway through the window of steps 3-4
+    return r;
+  };
+  const r = await runTrainingLoop(first.run, { emit: () => {}, stop });
+  assert.equal(r.step, 3);
+  assert.ok(r.interrupted);
+  first.dispose();
+  const second = scriptedRun(dir, { totalSteps: 6, logEvery: 2 });
+  await runTrainingLoop(second.run, { emit: () => {}, resume: true });
+  const losses = second.run.folder.readMetrics().filter((m) => 'loss' in m).map((m) => [m.step, m.loss]);
+  assert.deepEqual(losses, [[2, 1.5], [4, 3.5], [6, 5.5]]);
   second.dispose();
 });

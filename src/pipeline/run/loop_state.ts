@@ -7,8 +7,9 @@ import { latestCheckpoint, loadCheckpoint, restoreTrainingState, saveCheckpoint 
 import type { EventSink } from './events.js';
 import type { LoopProgress, Metrics, TrainingRun } from './train_loop.js';
 import type { LoaderState } from '../../data/loader.js';
+import type { WindowState } from './scalar_window.js';
 
-type SavedProgress = Pick<LoopProgress, 'trainMs' | 'waitMs' | 'evalMs' | 'images' | 'last' | 'lastEval' | 'lastVal' | 'best'>;
+type SavedProgress = Pick<LoopProgress, 'trainMs' | 'waitMs' | 'evalMs' | 'images' | 'last' | 'lastEval' | 'lastVal' | 'best'> & { window?: WindowState };
 
 interface LoopExtra {
   loaders?: Record<string, LoaderState>;
@@ -24,7 +25,7 @@ export function saveLoopCheckpoint(run: TrainingRun, p: LoopProgress, emit: Even
   if (run.folder.readOnly) return ''; // data parallel: rank 0 writes checkpoints
   const loaders = Object.fromEntries(Object.entries(run.loaders).map(([name, l]) => [name, l.state()]));
   const own = run.extraState?.save() ?? { extra: {}, tensors: new Map<string, Tensor>() };
-  const progress: SavedProgress = { trainMs: p.trainMs, waitMs: p.waitMs, evalMs: p.evalMs, images: p.images, last: p.last, lastEval: p.lastEval, lastVal: p.lastVal, best: p.best };
+  const progress: SavedProgress = { trainMs: p.trainMs, waitMs: p.waitMs, evalMs: p.evalMs, images: p.images, last: p.last, lastEval: p.lastEval, lastVal: p.lastVal, best: p.best, window: p.window.state() };
   const extra: LoopExtra & Record<string, unknown> = { ...run.checkpointExtra, ...own.extra, loaders, worldSize: world.size, progress };
   const path = saveCheckpoint(run.folder, {
     kind: run.stage, step: p.step, model: run.model, description: run.model.description, optimizer: run.optimizer,
@@ -63,7 +64,9 @@ export function resumeLoop(run: TrainingRun, p: LoopProgress, emit: EventSink, w
     if (!state) throw new Error(`checkpoint ${sidecarPath} has no position for the '${name}' loader`);
     loader.setState(state);
   }
-  Object.assign(p, { step: sidecar.step, ...upgradeProgress(sidecar.extra.progress) });
+  const { window, ...progress } = upgradeProgress(sidecar.extra.progress);
+  Object.assign(p, { step: sidecar.step, ...progress });
+  p.window.restore(window ?? {}); // sidecars before the window was saved: it starts empty
   run.folder.truncateMetricsAfter(sidecar.step);
   emit({ type: 'info', stage: run.stage, message: `resumed from ${sidecarPath} at step ${sidecar.step}` });
 }

@@ -10,10 +10,11 @@ import { singleProcess, type World } from '../../distributed/world.js';
 import type { SimCLRModel } from '../../models/simclr_model.js';
 import type { Module } from '../../nn/index.js';
 import type { GroupOptions, LrSchedule, Optimizer } from '../../optim/index.js';
-import { dispose, keep, tidy, type Tensor } from '../../tensor/index.js';
+import { dispose, type Tensor } from '../../tensor/index.js';
 import { latestCheckpoint } from './checkpoint.js';
 import type { EventSink } from './events.js';
 import { resumeLoop, saveLoopCheckpoint } from './loop_state.js';
+import { ScalarWindow } from './scalar_window.js';
 import type { RunFolder } from './run_folder.js';
 import { isAbortError, StopSignal } from './stop_signal.js';
 
@@ -108,6 +109,8 @@ export interface LoopProgress {
   /** The newest periodic evaluation, and the best scored one (with its `score`). */
   lastVal: Evaluation | null;
   best: Evaluation | null;
+  /** Scalars of the logging window in progress (checkpointed, so a resumed run logs the same means). */
+  window: ScalarWindow;
 }
 
 export interface LoopResult extends LoopProgress {
@@ -137,7 +140,7 @@ export interface LoopOptions {
 
 export async function runTrainingLoop(run: TrainingRun, o: LoopOptions): Promise<LoopResult> {
   const world = o.world ?? singleProcess;
-  const p: LoopProgress = { step: 0, trainMs: 0, waitMs: 0, evalMs: 0, images: 0, last: {}, lastEval: null, lastVal: null, best: null };
+  const p: LoopProgress = { step: 0, trainMs: 0, waitMs: 0, evalMs: 0, images: 0, last: {}, lastEval: null, lastVal: null, best: null, window: new ScalarWindow() };
   if (o.resume) resumeLoop(run, p, o.emit, world);
   const startStep = p.step;
   // Data parallel: rank 0's weights to every process (after a resume, all loaded the same), synchronised batch norm.
@@ -154,34 +157,35 @@ export async function runTrainingLoop(run: TrainingRun, o: LoopOptions): Promise
     if (scored && p.best?.step === p.step) bestCheckpoint = saveLoopCheckpoint(run, p, o.emit, world, 'best');
     return scored;
   };
-  const window = new ScalarWindow();
-  let stopped = false;
   try {
-    // A run stopped inside an evaluation between steps redoes it first, so its metrics match an uninterrupted run.
-    if (p.step > 0 && p.step < run.totalSteps && isEvalStep(run, p.step) && p.lastVal?.step !== p.step) await periodic();
-    while (p.step < run.totalSteps && !(stopped = stopRequested())) {
-      oneStep(run, p, o.emit, parallel, window);
-      // Let the event loop turn: N-API runs tensor-handle finalizers (and signal handlers) only then.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (p.step >= run.totalSteps) break;
-      const evalStep = isEvalStep(run, p.step);
-      const scored = evalStep ? await periodic() : false;
-      const every = run.settings.checkpointEvery;
-      if (every > 0 ? p.step % every === 0 : scored) saveLoopCheckpoint(run, p, o.emit, world);
+    let stopped = false;
+    try {
+      // A run stopped inside an evaluation between steps redoes it first, so its metrics match an uninterrupted run.
+      if (p.step > 0 && p.step < run.totalSteps && isEvalStep(run, p.step) && p.lastVal?.step !== p.step) await periodic();
+      while (p.step < run.totalSteps && !(stopped = stopRequested())) {
+        oneStep(run, p, o.emit, parallel);
+        // Let the event loop turn: N-API runs tensor-handle finalizers (and signal handlers) only then.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (p.step >= run.totalSteps) break;
+        const evalStep = isEvalStep(run, p.step);
+        const scored = evalStep ? await periodic() : false;
+        const every = run.settings.checkpointEvery;
+        if (every > 0 ? p.step % every === 0 : scored) saveLoopCheckpoint(run, p, o.emit, world);
+      }
+      // The final evaluations belong to the step where training ends; an interrupted run only saves its state.
+      if (!stopped && run.periodic?.kind === 'validation' && p.lastVal?.step !== p.step) await periodic();
+      if (!stopped && p.lastEval?.step !== p.step) await finalNow(run, p, o.emit, evalSignal);
+    } catch (err) {
+      if (!isAbortError(err) || stop.requested === null) throw err;
+      stopped = true; // stopped inside an evaluation: the step it evaluated is saved below
     }
-    // The final evaluations belong to the step where training ends; an interrupted run only saves its state.
-    if (!stopped && run.periodic?.kind === 'validation' && p.lastVal?.step !== p.step) await periodic();
-    if (!stopped && p.lastEval?.step !== p.step) await finalNow(run, p, o.emit, evalSignal);
-  } catch (err) {
-    if (!isAbortError(err) || stop.requested === null) throw err;
-    stopped = true; // stopped inside an evaluation: the step it evaluated is saved below
+    // Nothing trained since the start (stopped before the first step): the newest checkpoint is still the state.
+    const path = stopped && p.step === startStep ? latestPath(run) : saveLoopCheckpoint(run, p, o.emit, world);
+    if (stopped) o.emit({ type: 'info', stage: run.stage, message: `stopped (${stop.requested}) at step ${p.step} of ${run.totalSteps}${path ? `; state saved in ${path}` : ''}` });
+    return { ...p, checkpoint: path, bestCheckpoint, interrupted: stopped };
   } finally {
-    window.dispose();
+    p.window.dispose(); // after the last checkpoint, which saves the window in progress
   }
-  // Nothing trained since the start (stopped before the first step): the newest checkpoint is still the state.
-  const path = stopped && p.step === startStep ? latestPath(run) : saveLoopCheckpoint(run, p, o.emit, world);
-  if (stopped) o.emit({ type: 'info', stage: run.stage, message: `stopped (${stop.requested}) at step ${p.step} of ${run.totalSteps}${path ? `; state saved in ${path}` : ''}` });
-  return { ...p, checkpoint: path, bestCheckpoint, interrupted: stopped };
 }
 
 function latestPath(run: TrainingRun): string {
@@ -194,7 +198,7 @@ function isEvalStep(run: TrainingRun, step: number): boolean {
   return Math.round(step / run.batchesPerEpoch) % Math.max(1, Math.round(every)) === 0;
 }
 
-function oneStep(run: TrainingRun, p: LoopProgress, emit: EventSink, parallel: DataParallel | null, window: ScalarWindow): void {
+function oneStep(run: TrainingRun, p: LoopProgress, emit: EventSink, parallel: DataParallel | null): void {
   const start = performance.now();
   const lr = run.schedule(p.step);
   const result = run.step(lr, parallel);
@@ -203,49 +207,15 @@ function oneStep(run: TrainingRun, p: LoopProgress, emit: EventSink, parallel: D
     p.images += result.images * (parallel?.world.size ?? 1); // the global batch
     p.waitMs += result.waitMs;
     p.trainMs += performance.now() - start;
-    window.add(result.scalars);
+    p.window.add(result.scalars);
     if (p.step % run.settings.logEvery === 0 || p.step === run.totalSteps) {
-      const values: Metrics = { ...window.means(parallel), lr, images_per_s: (p.images / p.trainMs) * 1000, data_wait_fraction: p.waitMs / p.trainMs };
+      const values: Metrics = { ...p.window.means(parallel), lr, images_per_s: (p.images / p.trainMs) * 1000, data_wait_fraction: p.waitMs / p.trainMs };
       p.last = values;
       run.folder.logMetrics({ step: p.step, epoch: result.epoch, ...values });
       emit({ type: 'step', stage: run.stage, step: p.step, totalSteps: run.totalSteps, epoch: result.epoch, values });
     }
   } finally {
     dispose(Object.values(result.scalars));
-  }
-}
-
-/**
- * Sums of each step's scalars since the last log, kept as tensors (no synchronisation per step); means() reads them
- * once per logging window, averaged over processes when data parallel (one collective, at the same steps everywhere).
- */
-class ScalarWindow {
-  #sums = new Map<string, Tensor>();
-  #counts = new Map<string, number>();
-
-  add(scalars: Record<string, Tensor>): void {
-    for (const [name, t] of Object.entries(scalars)) {
-      const previous = this.#sums.get(name);
-      this.#sums.set(name, keep(tidy(() => (previous ? previous.add(t.detach().double()) : t.detach().double()))));
-      previous?.dispose();
-      this.#counts.set(name, (this.#counts.get(name) ?? 0) + 1);
-    }
-  }
-
-  means(parallel: DataParallel | null): Metrics {
-    const values: Metrics = {};
-    tidy(() => {
-      const means = Object.fromEntries([...this.#sums].map(([name, sum]) => [name, sum.div(this.#counts.get(name)!).float()]));
-      for (const [name, t] of Object.entries(parallel ? parallel.meanOverWorld(means) : means)) values[name] = t.item();
-    });
-    this.dispose();
-    return values;
-  }
-
-  dispose(): void {
-    dispose([...this.#sums.values()]);
-    this.#sums.clear();
-    this.#counts.clear();
   }
 }
 
