@@ -1,7 +1,7 @@
 // A small nearest-neighbour gallery beside an encoder's ONNX export (`<file>.gallery.json`): class-balanced training
 // images as PNG data URLs, their labels and class names, and their L2-normalised features (as `simclr embed` gives them).
 import sharp from 'sharp';
-import { basename } from 'node:path';
+import { basename, isAbsolute, sep } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { F, tidy, writeFileAtomicSync, type Tensor } from '../tensor/index.js';
 
@@ -103,7 +103,7 @@ export async function buildGallery(data: Dataset, indices: Int32Array, features:
   const items: GalleryItem[] = [];
   for (const index of indices) items.push({ index, label: data.labels![index], image: await pngDataUrl(data, index) });
   return {
-    format: GALLERY_FORMAT, onnx: basename(o.onnx), projectionLayer: o.projectionLayer, source: data.name, classNames: [...data.classNames], items,
+    format: GALLERY_FORMAT, onnx: basename(o.onnx), projectionLayer: o.projectionLayer, source: servedName(data.name), classNames: [...data.classNames], items,
     features: { dim, dtype: 'float32', byteOrder: 'little', normalised: true, base64: bytes.toString('base64') },
   };
 }
@@ -120,4 +120,9 @@ export function galleryFeatures(gallery: GalleryFile): number[][] {
   const buf = Buffer.from(gallery.features.base64, 'base64');
   const { dim } = gallery.features;
   return Array.from({ length: buf.length / (4 * dim) }, (_, r) => Array.from({ length: dim }, (_, c) => buf.readFloatLE(4 * (r * dim + c))));
+}
+
+/** The data set's name as a served file may show it: an absolute folder path keeps only its last two parts. */
+function servedName(name: string): string {
+  return isAbsolute(name) ? name.split(sep).filter(Boolean).slice(-2).join('/') : name;
 }

@@ -77,6 +77,7 @@ test('the browser demo shows an encoder\'s nearest gallery images as simclr embe
     assert.equal(exported.code, 0, exported.stderr);
     const gallery = JSON.parse(readFileSync(`${model}.gallery.json`, 'utf8')) as GalleryFile;
     assert.deepEqual(gallery.classNames, [...CLASSES].sort());
+    assert.ok(!gallery.source.startsWith('/') && gallery.source.endsWith('train'), `no absolute local path in a served file: ${gallery.source}`);
     assert.deepEqual(gallery.items.map((i) => i.label), [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3], 'class-balanced: 14 = 4 + 4 + 3 + 3');
     assert.deepEqual(gallery.items.map((i) => i.index), [0, 1, 2, 3, 6, 7, 8, 9, 12, 13, 14, 18, 19, 20], 'first images of each class');
     const features = galleryFeatures(gallery);
