@@ -3,23 +3,21 @@
 // `simclr predict` probabilities within 1e-4; the page's centre crop and grayscale equal the library's. A screenshot is
 // kept in the folder BROWSER_DEMO_OUT names.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { chromium, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { evalTransform } from '../../src/data/augment.js';
 import { decodeImage } from '../../src/data/decode.js';
-import { FASHION_MNIST_CLASSES, FASHION_MNIST_DEBIAN_DIR, readIdx } from '../../src/data/idx.js';
+import { FASHION_MNIST_CLASSES } from '../../src/data/idx.js';
 import { tensor } from '../../src/tensor/index.js';
 import { maxAbsDiff } from '../export/helpers.js';
 import { tempDir, writeFinetuneCheckpoint, writePretrainCheckpoint } from '../pipeline/helpers.js';
-import { REPO_ROOT, runCli } from '../reliability/run_cli.js';
+import { runCli } from '../reliability/run_cli.js';
+import { CHROMIUM, fashionImage, skip, startServer, TIMEOUT } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent (Debian: apt-get install -y chromium): the browser demo is not checked`;
-const TIMEOUT = { timeoutMs: 60_000 };
 
 /** Deterministic bytes (a small LCG), so the test needs no random state. */
 function bytes(n: number, seed: number): Uint8Array {
@@ -27,13 +25,6 @@ function bytes(n: number, seed: number): Uint8Array {
   let s = seed >>> 0;
   for (let i = 0; i < n; i++) out[i] = (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24;
   return out;
-}
-
-/** Fashion-MNIST test image `index` (28 x 28 gray) when the Debian package is installed, else a smooth synthetic one. */
-async function fashionImage(index: number): Promise<Uint8Array> {
-  const file = join(FASHION_MNIST_DEBIAN_DIR, 't10k-images-idx3-ubyte.gz');
-  if (!existsSync(file)) return Uint8Array.from({ length: 784 }, (_, i) => Math.round(127.5 + 127.5 * Math.sin(i / 37) * Math.cos((i % 28) / 5)));
-  return (await readIdx(file)).data.slice(index * 784, (index + 1) * 784);
 }
 
 /** A colour image of another size and shape (HWC RGB): smooth shapes plus a little noise, as a photo. */
@@ -44,21 +35,6 @@ function photo(width: number, height: number): Uint8Array {
     const [x, y] = [p % width, Math.floor(p / width)];
     const v = 128 + 100 * Math.sin((x + 7 * c) / 6) * Math.cos((y - 5 * c) / 9) + (noise[i] - 128) / 8;
     return Math.max(0, Math.min(255, Math.round(v)));
-  });
-}
-
-/** Starts examples/browser/serve.mjs on a free port; resolves with the process and the page URL it prints. */
-function startServer(model: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['examples/browser/serve.mjs', '--model', model, '--port', '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((ok, fail) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const url = /at (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) ok({ child, url });
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => fail(new Error(`serve.mjs exited (${code}): ${out}`)));
   });
 }
 

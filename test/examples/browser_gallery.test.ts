@@ -2,29 +2,19 @@
 // encoder is exported with `simclr export --gallery`, and the page's top-8 gallery neighbours of a real PNG equal those
 // computed in Node from `simclr embed` (same indices, similarities within 1e-4); the gallery's features are embed's.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
-import { FASHION_MNIST_DEBIAN_DIR, readIdx } from '../../src/data/idx.js';
 import { galleryFeatures, type GalleryFile } from '../../src/export/index.js';
 import { maxAbsDiff } from '../export/helpers.js';
 import { tempDir, writePretrainCheckpoint } from '../pipeline/helpers.js';
-import { REPO_ROOT, runCli } from '../reliability/run_cli.js';
+import { runCli } from '../reliability/run_cli.js';
+import { CHROMIUM, fashionImage, skip, startServer, TIMEOUT } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent (Debian: apt-get install -y chromium): the browser demo is not checked`;
-const TIMEOUT = { timeoutMs: 60_000 };
 const CLASSES = ['boot', 'coat', 'shirt', 'bag'];
-
-/** Fashion-MNIST test image 0 (28 x 28 gray) when the Debian package is installed, else a smooth synthetic one. */
-async function queryImage(): Promise<Uint8Array> {
-  const file = join(FASHION_MNIST_DEBIAN_DIR, 't10k-images-idx3-ubyte.gz');
-  if (!existsSync(file)) return Uint8Array.from({ length: 784 }, (_, i) => Math.round(127.5 + 127.5 * Math.sin(i / 37) * Math.cos((i % 28) / 5)));
-  return (await readIdx(file)).data.slice(0, 784);
-}
 
 /** Training image k of class c: a smooth pattern whose frequencies depend on the class, shifted by k. */
 function trainingImage(c: number, k: number): Uint8Array {
@@ -35,20 +25,6 @@ function trainingImage(c: number, k: number): Uint8Array {
 }
 
 const png = (file: string, gray: Uint8Array) => sharp(gray, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(file);
-
-function startServer(model: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['examples/browser/serve.mjs', '--model', model, '--port', '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((ok, fail) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const url = /at (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) ok({ child, url });
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => fail(new Error(`serve.mjs exited (${code}): ${out}`)));
-  });
-}
 
 const normalised = (v: number[]) => {
   const n = Math.max(Math.sqrt(v.reduce((a, b) => a + b * b, 0)), 1e-12);
@@ -70,7 +46,7 @@ test('the browser demo shows an encoder\'s nearest gallery images as simclr embe
     }
     mkdirSync(join(dir, 'query'));
     const query = join(dir, 'query', 'fashion.png');
-    await png(query, await queryImage());
+    await png(query, await fashionImage(0));
 
     const model = join(dir, 'web', 'model.onnx');
     const exported = await runCli(['export', join(dir, 'pretrain'), '--onnx', model, '--gallery', '14', '--gallery-data', `folder:${join(dir, 'train')}`], TIMEOUT);

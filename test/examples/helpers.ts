@@ -1,0 +1,33 @@
+// Shared by the browser-demo tests: the Chromium the tests drive (and the skip reason without it), a Fashion-MNIST
+// test image, and the demo's static server started on a free port.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { FASHION_MNIST_DEBIAN_DIR, readIdx } from '../../src/data/idx.js';
+import { REPO_ROOT } from '../reliability/run_cli.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent (Debian: apt-get install -y chromium): the browser demo is not checked`;
+export const TIMEOUT = { timeoutMs: 60_000 };
+
+/** Fashion-MNIST test image `index` (28 x 28 gray) when the Debian package is installed, else a smooth synthetic one. */
+export async function fashionImage(index: number): Promise<Uint8Array> {
+  const file = join(FASHION_MNIST_DEBIAN_DIR, 't10k-images-idx3-ubyte.gz');
+  if (!existsSync(file)) return Uint8Array.from({ length: 784 }, (_, i) => Math.round(127.5 + 127.5 * Math.sin(i / 37) * Math.cos((i % 28) / 5)));
+  return (await readIdx(file)).data.slice(index * 784, (index + 1) * 784);
+}
+
+/** Starts examples/browser/serve.mjs on a free port; resolves with the process and the page URL it prints. */
+export function startServer(model: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['examples/browser/serve.mjs', '--model', model, '--port', '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((ok, fail) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const url = /at (http:\/\/\S+)/.exec(out)?.[1];
+      if (url) ok({ child, url });
+    });
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => fail(new Error(`serve.mjs exited (${code}): ${out}`)));
+  });
+}
