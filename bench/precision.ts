@@ -1,5 +1,5 @@
 // Benchmark: the fashion-mnist-cpu pretraining step in float32 vs bfloat16 autocast (forward under autocast, losses
-// in float32), here and in PyTorch from Python (bench/precision_pytorch.py, torch.autocast('cpu', torch.bfloat16)) on
+// in float32), here and in PyTorch from Python (bench/pretrain_step_pytorch.py with precision bf16: torch.autocast('cpu', torch.bfloat16)) on
 // the same libtorch, same threads and malloc settings, alternating runs, medians of wall-time and CPU-time rates.
 // Prints the CPU's bf16 support.
 // Run: node --import tsx bench/precision.ts [--rounds 3] [--steps 5] [--warmup 2] [--threads N] [--width 0.25]
@@ -82,7 +82,7 @@ function tsRunner(precision: Precision) {
 
 tuneMalloc(); // the heap settings the CLI runs with
 setNumThreads(threads);
-const python = startPythonWorker(new URL('./precision_pytorch.py', import.meta.url), ['--threads', String(threads)], TUNED_MALLOC_ENV);
+const python = startPythonWorker(new URL('./pretrain_step_pytorch.py', import.meta.url), ['--threads', String(threads)], TUNED_MALLOC_ENV);
 const info = await python.ready();
 console.log(`# fashion-mnist-cpu pretraining step, fp32 vs bf16 autocast: ResNet-18 x${config.widthMultiplier} (${config.stem} stem), ` +
   `${side}x${side}x1, batch ${batch} x 2 views, ${threads} thread(s), torch ${info.torch}, ${rounds} rounds of ${steps} steps (medians, images/s)`);

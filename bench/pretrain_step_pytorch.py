@@ -3,8 +3,11 @@
 
 ResNet-18 (torchvision, narrowed by a width multiplier, grayscale 3x3 stem with stride 1 or 2, no max-pool), the
 SimCLRv2 3-layer projection head (Linear + BN (+ ReLU)), NT-Xent on both views, an online linear head on detached
-features, SGD with momentum and weight decay. Serves JSON requests on stdin, one per line ({"width", "stem_stride",
-"side", "batch", "steps", "warmup"}), answering one JSON line each ({"images_per_s", "images_per_cpu_s", "seconds"}).
+features, SGD with momentum and weight decay. The forward optionally under torch.autocast (bf16; NT-Xent and the
+linear head's loss in float32), on the CPU or a GPU. Serves JSON requests on stdin, one per line ({"width",
+"stem_stride", "side", "batch", "steps", "warmup", and optionally "precision": "fp32" | "bf16", "device": "cpu" |
+"cuda"}), answering one JSON line each ({"images_per_s", "images_per_cpu_s", "seconds"}). Also bench/precision.ts's
+PyTorch side.
 """
 import torch
 import torch.nn as nn
@@ -41,28 +44,34 @@ def nt_xent(z: torch.Tensor, temperature: float) -> torch.Tensor:
     n = z.shape[0] // 2
     logits = z @ z.t() / temperature
     logits.fill_diagonal_(float("-inf"))
-    labels = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
+    labels = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)]).to(z.device)
     return F.cross_entropy(logits, labels)
 
 
 def run(req: dict, cache: dict) -> dict:
-    key = (req["width"], req["stem_stride"])
+    device = torch.device(req.get("device", "cpu"))
+    bf16 = req.get("precision", "fp32") == "bf16"
+    key = (req["width"], req["stem_stride"], str(device), bf16)
     if key not in cache:
-        model = SimCLR(*key).train()
+        model = SimCLR(req["width"], req["stem_stride"]).train().to(device)
         cache[key] = (model, torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4))
     model, opt = cache[key]
     b, side = req["batch"], req["side"]
-    views = torch.rand(2 * b, 1, side, side)
-    labels = torch.randint(0, 10, (b,)).repeat(2)
+    views = torch.rand(2 * b, 1, side, side, device=device)
+    labels = torch.randint(0, 10, (b,), device=device).repeat(2)
 
     def step():
-        h = model.encoder(views)
-        loss = nt_xent(model.head(h), 0.5) + F.cross_entropy(model.linear(h.detach()), labels)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+            h = model.encoder(views)
+            z = model.head(h)
+            logits = model.linear(h.detach())
+        loss = nt_xent(z.float(), 0.5) + F.cross_entropy(logits.float(), labels)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
 
-    return timed(step, req["warmup"], req["steps"], b)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    return timed(step, req["warmup"], req["steps"], b, sync)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-// A persistent /usr/bin/python3 process for side-by-side benchmarks: one JSON request per line on stdin,
+// A persistent Python process (/usr/bin/python3, Debian's torch; SIMCLR_BENCH_PYTHON names another) for side-by-side benchmarks: one JSON request per line on stdin,
 // one JSON answer per line on stdout, so alternating runs do not pay Python's start-up each time.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -14,7 +14,7 @@ export interface PythonWorker {
 export const TUNED_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(256 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(1024 * 1024 * 1024), MALLOC_TOP_PAD_: String(256 * 1024 * 1024) };
 
 export function startPythonWorker(scriptUrl: URL, args: string[], env: NodeJS.ProcessEnv = {}): PythonWorker {
-  const child = spawn('/usr/bin/python3', [fileURLToPath(scriptUrl), ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const child = spawn(process.env.SIMCLR_BENCH_PYTHON ?? '/usr/bin/python3', [fileURLToPath(scriptUrl), ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => {
     const { value, done } = await lines.next();

@@ -26,13 +26,16 @@ def narrow(model: nn.Module, width: float, keep_channels: int = 3) -> nn.Module:
     return model
 
 
-def timed(step: Callable[[], None], warmup: int, steps: int, batch: int) -> dict:
-    """Runs `warmup` untimed then `steps` timed steps of `batch` images: wall and CPU throughput."""
+def timed(step: Callable[[], None], warmup: int, steps: int, batch: int, sync: Callable[[], None] = lambda: None) -> dict:
+    """Runs `warmup` untimed then `steps` timed steps of `batch` images: wall and CPU throughput. `sync` waits for
+    queued device work (torch.cuda.synchronize on a GPU) so the clock stops when the steps have really run."""
     for _ in range(warmup):
         step()
+    sync()
     start, cpu = time.perf_counter(), time.process_time()
     for _ in range(steps):
         step()
+    sync()
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
     return {"images_per_s": steps * batch / seconds, "images_per_cpu_s": steps * batch / cpu_seconds, "seconds": seconds}
 

@@ -6,6 +6,8 @@ import { type Tensor } from '../tensor/index.js';
 export interface World {
   readonly rank: number;
   readonly size: number;
+  /** Rank on this machine, the GPU index of a process (torchrun's LOCAL_RANK); the rank when absent. */
+  readonly localRank?: number;
   /**
    * Concatenates every process's tensor along dim 0, in rank order: (size * N, ...); every rank gives the same
    * shape. The gradient reaching this process's input is its own slice of the gradient summed over processes

@@ -36,7 +36,7 @@ export async function knnScores(train: Tensor, trainLabels: Tensor, test: Tensor
         const { values, indices } = q.matmul(bank).topk(kk, 1); // (B, k)
         const weights = values.div(temperature).exp(); // (B, k)
         const neighbourLabels = labels.expand([q.shape[0], labels.shape[0]]).gather(1, indices); // (B, k)
-        return zeros([q.shape[0], numClasses]).scatterAdd(1, neighbourLabels, weights); // (B, C)
+        return zeros([q.shape[0], numClasses], { device: q.device }).scatterAdd(1, neighbourLabels, weights); // (B, C)
       })));
     }
     return keep(tidy(() => cat(parts, 0))); // (M, C)

@@ -85,14 +85,14 @@ async function fitAdamW(x: Tensor, y: Tensor, o: LinearProbeOptions): Promise<Lo
   const [N, D] = x.shape;
   const batchSize = Math.min(o.batchSize ?? 1024, N);
   const perEpoch = Math.ceil(N / batchSize);
-  const head = new Linear({ inFeatures: D, outFeatures: numClasses, zeroInit: true });
+  const head = new Linear({ inFeatures: D, outFeatures: numClasses, zeroInit: true }).to(x.device);
   const optimizer = new AdamW(head.parameters(), { lr: learningRate, weightDecay });
   const schedule = warmupCosineSchedule({ lr: learningRate, totalSteps: epochs * perEpoch, warmupSteps: 0 });
   const generator = new Generator(seed);
   try {
     let step = 0;
     for (let epoch = 0; epoch < epochs; epoch++) {
-      const order = keep(randperm(N, { generator })); // (N,)
+      const order = keep(tidy(() => randperm(N, { generator }).to(x.device))); // (N,) drawn on the CPU: the same order on every device
       try {
         for (let start = 0; start < N; start += batchSize, step++) {
           if (step % 16 === 15) await yieldToEventLoop(o.signal);

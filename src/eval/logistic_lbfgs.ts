@@ -53,7 +53,7 @@ export async function fitLogisticLbfgs(x: Tensor, y: Tensor, o: LbfgsOptions): P
   const { numClasses: K, l2, maxIterations = 500, history = 10, tolerance = 1e-5, functionTolerance = 1e-9 } = o;
   const D = x.shape[1];
   const pairs: Array<{ s: Tensor; y: Tensor; rho: number }> = [];
-  let theta = keep(zeros([K * D + K], { dtype: x.dtype })); // (P,) float32, or float64 for float64 features
+  let theta = keep(zeros([K * D + K], { dtype: x.dtype, device: x.device })); // (P,) float32, or float64 for float64 features
   let { f, g } = objective(theta, x, y, K, l2);
   let iterations = 0;
   try {

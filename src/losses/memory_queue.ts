@@ -22,9 +22,10 @@ export class NegativeQueue {
   #pointer = 0;
   #filled = 0;
 
-  constructor(readonly size: number, readonly dim: number) {
+  /** `device`: where the keys live, the encoder's device (default CPU). */
+  constructor(readonly size: number, readonly dim: number, device = 'cpu') {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`NegativeQueue: size must be a positive integer, got ${size}`);
-    this.keys = keep(zeros([size, dim]));
+    this.keys = keep(zeros([size, dim], { device }));
   }
 
   /** The filled part of the queue, or null while empty. A view: do not keep it past the step. */

@@ -49,7 +49,7 @@ export function ntXent(z: Tensor, options: NtXentOptions): NtXentResult {
   const n = h1.shape[0];
   const h1All = world.allGather(h1); // (W*N, D)
   const h2All = world.allGather(h2); // (W*N, D)
-  const labels = arange(n).add(world.rank * n); // (N,) positives' columns
+  const labels = arange(0, n, 1, { device: z.device }).add(world.rank * n); // (N,) positives' columns
   const selfMask = F.oneHot(labels, world.size * n).bool(); // (N, W*N) own rows
   const scale = 1 / temperature;
   const logitsAA = h1.matmul(h1All.t()).mul(scale).maskedFill(selfMask, -LARGE_NUM); // (N, W*N)

@@ -1,6 +1,6 @@
 // Module: the base of every layer and model, as torch.nn.Module. Holds named parameters, buffers and
 // submodules registered explicitly; walks them with PyTorch-style dotted names.
-import { noGrad, keep, Tensor } from '../tensor/index.js';
+import { isDType, isFloatingDType, noGrad, keep, tidy, Tensor } from '../tensor/index.js';
 import { Parameter } from './parameter.js';
 
 export type StateDict = Map<string, Tensor>;
@@ -104,6 +104,37 @@ export abstract class Module {
   requiresGrad_(flag: boolean): this {
     for (const p of this.parameters()) p.requiresGrad_(flag);
     return this;
+  }
+
+  /**
+   * Moves every parameter and buffer to a device ('cuda:0', 'cpu'), or casts the floating-point ones to a floating
+   * dtype, in place: as torch.nn.Module.to, the Parameter and buffer objects stay the same ones (optimisers and layers
+   * keep their references) and gradients move with their parameters. Returns this.
+   */
+  to(target: string): this {
+    if (isDType(target) && !isFloatingDType(target)) throw new TypeError(`${this.constructor.name}.to: '${target}' is not a floating-point dtype`);
+    const convert = (t: Tensor): Tensor | null => (isDType(target) ? (isFloatingDType(t.dtype) ? t.to(target) : null) : t.to(target));
+    tidy(() => noGrad(() => {
+      for (const p of this.parameters()) {
+        const moved = convert(p.detach());
+        if (!moved) continue;
+        const grad = p.grad;
+        p.grad = null; // libtorch refuses a gradient of another device or dtype than its parameter
+        p.setData_(moved);
+        if (grad) p.grad = convert(grad);
+      }
+      for (const [, b] of this.namedBuffers()) {
+        const moved = convert(b.detach());
+        if (moved) b.setData_(moved);
+      }
+    }));
+    return this;
+  }
+
+  /** The device of this module's first parameter or buffer ('cpu' for a module with neither). */
+  get device(): string {
+    const first = this.parameters()[0] ?? this.namedBuffers().next().value?.[1];
+    return first ? first.device : 'cpu';
   }
 
   /** Clears every parameter's .grad (set to none, as PyTorch's default). */

@@ -9,7 +9,7 @@ export { distillSchema, distillPresets, resolveDistillConfig, validateDistillCon
 export { runPipeline, type PipelineOptions, type PipelinePlan, type PipelineResult } from './stages/semi_supervised.js';
 export { pipelinePresets } from './config/pipeline_presets.js';
 export { evaluateCheckpoint, type EvaluateOptions, type EvaluationSummary } from './stages/evaluate.js';
-export { embed, predict, loadModel, LoadedModel, writeEmbeddings, writePredictions, type ImageInput } from './stages/predict.js';
+export { embed, predict, loadModel, LoadedModel, writeEmbeddings, writePredictions, type ImageInput, type LoadOptions } from './stages/predict.js';
 export { loadCheckpoint, latestCheckpoint, listCheckpoints, type CheckpointSidecar } from './run/checkpoint.js';
 export { StopSignal } from './run/stop_signal.js';
 export type { StageEvent, EventSink } from './run/events.js';

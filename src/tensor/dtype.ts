@@ -7,6 +7,11 @@ const CODES: Record<DType, number> = {
 };
 const NAMES = new Map<number, DType>(Object.entries(CODES).map(([name, code]) => [code, name as DType]));
 
+/** Whether a string names a dtype (as opposed to, say, a device). */
+export function isDType(name: unknown): name is DType {
+  return typeof name === 'string' && Object.hasOwn(CODES, name);
+}
+
 export function dtypeCode(dtype: DType): number {
   const code = CODES[dtype];
   if (code === undefined) throw new TypeError(`unknown dtype '${String(dtype)}' (expected one of ${Object.keys(CODES).join(', ')})`);

@@ -2,7 +2,9 @@
 import './methods_math.js';
 import './methods_shape.js';
 import './methods_reduce.js';
+import './methods_device.js';
 
+export { parseDevice, type DeviceOptions } from './methods_device.js';
 export { Tensor, liveTensors, liveTensorBytes, type NestedArray } from './tensor.js';
 export type { ValuesIndices } from './methods_reduce.js';
 export { cat, stack, where } from './methods_shape.js';

@@ -47,7 +47,6 @@ declare module './tensor.js' {
     matmul(other: Tensor): Tensor;
     mm(other: Tensor): Tensor;
     bmm(other: Tensor): Tensor;
-    to(target: DType | string): Tensor;
     float(): Tensor;
     double(): Tensor;
     long(): Tensor;
@@ -106,15 +105,6 @@ P.matmul = function (other) { return callTensor('aten::matmul', [this, other]); 
 P.mm = function (other) { return callTensor('aten::mm', [this, other]); };
 P.bmm = function (other) { return callTensor('aten::bmm', [this, other]); };
 
-const DTYPES = new Set(['uint8', 'int8', 'int16', 'int32', 'int64', 'float16', 'float32', 'float64', 'bool', 'bfloat16']);
-/** to('float32') changes the dtype; to('cuda:0') or to('cpu') moves to a device. */
-P.to = function (target) {
-  if (DTYPES.has(target)) return callTensor('aten::to.dtype', [this, dtypeCode(target as DType)]);
-  if (typeof target !== 'string' || !/^[a-z]+(:\d+)?$/.test(target)) {
-    throw new TypeError(`to(): '${String(target)}' is neither a dtype (${[...DTYPES].join(', ')}) nor a device (cpu, cuda, cuda:N)`);
-  }
-  return callTensor('aten::to.device', [this, target, dtypeCode(this.dtype)]);
-};
 P.float = function () { return this.to('float32'); };
 P.double = function () { return this.to('float64'); };
 P.long = function () { return this.to('int64'); };

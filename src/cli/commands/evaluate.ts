@@ -18,13 +18,14 @@ export function registerEvaluate(program: Command): void {
     .option('--best', "from a run folder: its 'best' checkpoint")
     .option('--out <dir>', 'write summary.json there')
     .option('--threads <n>', 'intra-op threads', positiveIntArg('--threads', 1024))
+    .option('--device <d>', 'cpu, cuda or cuda:N', 'cpu')
     .option('--skip-bad', 'leave out unreadable images and empty class folders (listed in a warning) instead of failing')
     .action(async (checkpoint: string, o) => {
       const signal = interruptSignal();
       // libtorch and the data loaders load only once the flags are valid, so a typo fails in a fraction of a second.
       const [{ evaluateCheckpoint }, { loadDataSpec }] = await Promise.all([import('../../pipeline/stages/evaluate.js'), import('../../data/spec.js')]);
       const summary = await evaluateCheckpoint(checkpoint, {
-        data: o.skipBad ? await loadDataSpec(o.data, { skipBad: true }) : o.data, split: o.split, limit: o.limit, trainLimit: o.trainLimit, preferBest: o.best === true, out: o.out, threads: o.threads,
+        data: o.skipBad ? await loadDataSpec(o.data, { skipBad: true }) : o.data, split: o.split, limit: o.limit, trainLimit: o.trainLimit, preferBest: o.best === true, out: o.out, threads: o.threads, device: o.device,
         linear: o.linear ? { labels: o.linearLabels } : false, knn: o.knn ? { k: o.knnK } : false,
         signal, onPhase: (message) => process.stderr.write(`[eval] ${message}\n`),
       });

@@ -28,6 +28,7 @@ export function registerPipeline(program: Command): void {
     .option('--label-seed <n>', 'seed of the class-balanced label subset (default 0)', nonNegativeIntArg('--label-seed'))
     .option('--label-seeds <list>', 'several label subsets, e.g. 0,1,2: one shared pretraining, every other stage per subset; the report gives mean ± std', labelSeedsArg)
     .addOption(new Option('--precision <p>', 'every training stage: fp32, bf16 (CPU autocast; fast where the CPU has AVX512-BF16) or fp16 (CUDA)').choices(['fp32', 'bf16', 'fp16']))
+    .option('--device <d>', 'every training stage: cpu (default), cuda or cuda:N; under simclr launch, cuda gives each process cuda:LOCAL_RANK')
     .option('--skip-bad', 'every stage leaves out unreadable images and empty class folders (listed in a warning)')
     .option('--no-pictures', 'leave the report\'s pictures out (retrieval grids, embedding map, label efficiency, confusion matrix)')
     .option('--quiet', 'log lines instead of progress bars')
@@ -37,7 +38,7 @@ export function registerPipeline(program: Command): void {
       const plan = o.pictures === false ? { ...preset, pictures: false } : preset;
       if (o.labelSeed !== undefined && o.labelSeeds !== undefined) throw new Error('give --label-seed or --label-seeds, not both');
       const labelSeeds: number[] = o.labelSeeds ?? [o.labelSeed ?? 0];
-      const common = Object.fromEntries(Object.entries({ data: o.data, threads: o.threads, seed: o.seed, precision: o.precision, skipBad: o.skipBad }).filter(([, v]) => v !== undefined));
+      const common = Object.fromEntries(Object.entries({ data: o.data, threads: o.threads, seed: o.seed, precision: o.precision, device: o.device, skipBad: o.skipBad }).filter(([, v]) => v !== undefined));
       // Loaded here, not at the top: libtorch and the report's plotting libraries (vega) cost ~2 s of start-up that the
       // other commands, and a typo here, need not pay.
       const [{ runPipeline }, { initWorld }] = await Promise.all([import('../../pipeline/stages/semi_supervised.js'), import('../../distributed/world_c10d.js')]);

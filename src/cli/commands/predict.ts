@@ -29,12 +29,13 @@ export function registerPredict(program: Command): void {
     .option('--feature <which>', "'h' (encoder output), 'z' (last projection) or a projection layer number", 'h')
     .option('--batch-size <n>', 'images per forward pass', positiveIntArg('--batch-size'), 256)
     .option('--skip-bad', 'leave out unreadable images (listed in a warning) instead of failing')
+    .option('--device <d>', 'cpu, cuda or cuda:N (the output is written from the CPU either way)', 'cpu')
     .action(async (checkpoint: string, o) => {
       const signal = interruptSignal();
       const feature = parseFeature(o.feature);
       checkOut(o.out);
       const { loadModel, writeEmbeddings } = await import('../../pipeline/stages/predict.js'); // libtorch: after the checks
-      const model = await loadModel(checkpoint);
+      const model = await loadModel(checkpoint, { device: o.device });
       try {
         const e = await model.embed(o.images, { feature, batchSize: o.batchSize, skipBad: o.skipBad === true, signal, onProgress: batchProgress('embed') });
         writeEmbeddings(o.out, e);
@@ -52,11 +53,12 @@ export function registerPredict(program: Command): void {
     .option('--batch-size <n>', 'images per forward pass', positiveIntArg('--batch-size'), 256)
     .option('--best', "from a run folder: its 'best' checkpoint")
     .option('--skip-bad', 'leave out unreadable images (listed in a warning) instead of failing')
+    .option('--device <d>', 'cpu, cuda or cuda:N (the output is written from the CPU either way)', 'cpu')
     .action(async (checkpoint: string, o) => {
       const signal = interruptSignal();
       checkOut(o.out);
       const { loadModel, writePredictions } = await import('../../pipeline/stages/predict.js'); // libtorch: after the checks
-      const model = await loadModel(checkpoint, { preferBest: o.best === true });
+      const model = await loadModel(checkpoint, { preferBest: o.best === true, device: o.device });
       try {
         const p = await model.predict(o.images, { batchSize: o.batchSize, skipBad: o.skipBad === true, signal, onProgress: batchProgress('predict') });
         writePredictions(o.out, p);

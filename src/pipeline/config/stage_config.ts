@@ -118,7 +118,7 @@ export const sharedStageFields = Object.fromEntries(SHARED_KEYS.map((k) => [k, t
  * Settings a resumed run (or a finished pipeline stage) may differ in from its saved config.json without its figures
  * changing beyond rounding: runtime, cadence and precision. One list for every stage.
  */
-export const RESUMABLE_CHANGES: readonly string[] = ['threads', 'logEvery', 'checkpointEvery', 'keepCheckpoints', 'evalEvery', 'knnEvery', 'precision'];
+export const RESUMABLE_CHANGES: readonly string[] = ['threads', 'logEvery', 'checkpointEvery', 'keepCheckpoints', 'evalEvery', 'knnEvery', 'precision', 'device'];
 
 /** Settings every supervised stage config has once validated: derived from the schema fields, never restated. */
 const trainingObject = z.object(trainingFields);

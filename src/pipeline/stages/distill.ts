@@ -16,6 +16,7 @@ import { labelledSubset, type LabelledSubset } from './labels.js';
 import { RunFolder } from '../run/run_folder.js';
 import type { StopSignal } from '../run/stop_signal.js';
 import { augmentedLoader, openStage, checkClasses, classifierEvaluations, optimizerAndSchedule, prepareStage, testAccuracy, type Schedule, type StageData } from './stage_setup.js';
+import { stageDevice } from './device_check.js';
 import { validationSplit, withoutIndices } from '../config/validation_split.js';
 import { MixedPrecision, type Precision } from './mixed_precision.js';
 import { finishStage, loopSummary, runTrainingLoop, type Accuracy, type LoopSummary, type StageOptions, type StepResult, type TrainingRun } from '../run/train_loop.js';
@@ -75,6 +76,8 @@ export async function setupDistill(c: DistillConfig, folder: RunFolder, emit: Ev
   const { teacher, path: teacherPath } = loadTeacher(c);
   const owned: Array<{ dispose(): void }> = [teacher];
   try {
+    const device = stageDevice(c.device, world);
+    teacher.to(device);
     checkInputShape(teacher.description, data.train, `teacher ${teacherPath}`);
     checkClasses(teacher, data.train, `teacher ${teacherPath}`);
     // The labelled subset feeds the alpha term, and is kept out of the validation split.
@@ -87,10 +90,11 @@ export async function setupDistill(c: DistillConfig, folder: RunFolder, emit: Ev
       zeroInitLogits: c.zeroInitLogitsLayer, fineTuneAfterBlock: -1, headWeightDecay: false,
     });
     owned.push(student);
+    student.to(device);
     checkInputShape(student.description, data.train, studentSource);
     const trainIndices = validation ? withoutIndices(data.train.length, validation.indices) : undefined;
-    const loader = augmentedLoader(data.train, c, { seed: c.seed, indices: trainIndices, stage: 'distill', emit, world });
-    const labelledLoader = labels && c.alpha > 0 ? augmentedLoader(data.train, c, { seed: c.seed + 1, indices: labels.indices, stage: 'distill', emit, world }) : null;
+    const loader = augmentedLoader(data.train, c, { seed: c.seed, indices: trainIndices, stage: 'distill', emit, world, device });
+    const labelledLoader = labels && c.alpha > 0 ? augmentedLoader(data.train, c, { seed: c.seed + 1, indices: labels.indices, stage: 'distill', emit, world, device }) : null;
     return { ...data, ...optimizerAndSchedule(student, c, loader), teacher, teacherPath, student, studentSource, loader, labelledLoader, labels, validation: validation?.data ?? null };
   } catch (err) {
     for (const m of owned) m.dispose();

@@ -10,6 +10,7 @@ import type { SimCLRModel } from '../../models/simclr_model.js';
 import { dispose, setNumThreads } from '../../tensor/index.js';
 import { checkInputShape, loadCheckpointModel } from './classifier_model.js';
 import { extractFeatures, type FeatureKind } from './features.js';
+import { checkDevice } from './device_check.js';
 import { parseLabelsSpec } from './labels.js';
 import { trainLinearProbe, type LinearProbeOptions } from '../../eval/linear_probe.js';
 import { evaluateClassifier, evaluateKnn, knnBankSize } from './pretrain_eval.js';
@@ -46,6 +47,8 @@ export interface EvaluateOptions {
   /** Folder to write summary.json into (created; an existing summary is replaced). */
   out?: string;
   threads?: number;
+  /** 'cpu' (default), 'cuda' or 'cuda:N': where the model, features and probe run. */
+  device?: string;
   /** Checked between batches and solver iterations: once aborted, the evaluation rejects with its reason. */
   signal?: AbortSignal;
   /** Told as each long phase begins (e.g. 'kNN: bank of 60000 train images, 10000 queries'). */
@@ -79,6 +82,7 @@ export interface EvaluationSummary {
 export async function evaluateCheckpoint(path: string, o: EvaluateOptions): Promise<EvaluationSummary> {
   const start = performance.now();
   if (o.threads) setNumThreads(o.threads);
+  if (o.device) checkDevice(o.device);
   const splits = typeof o.data === 'string' ? await loadDataSpec(o.data) : o.data;
   const split = o.split ?? 'test';
   const scored = splits[split];
@@ -88,6 +92,7 @@ export async function evaluateCheckpoint(path: string, o: EvaluateOptions): Prom
   const train = firstN(splits.train, o.trainLimit);
   const { model, sidecar, sidecarPath } = loadCheckpointModel(path, { preferBest: o.preferBest });
   try {
+    model.to(o.device ?? 'cpu');
     checkInputShape(model.description, evalSet, `checkpoint ${sidecarPath}`);
     const hasHead = model.supervisedHead !== null && model.description.numClasses === evalSet.numClasses;
     const phase = o.onPhase ?? (() => {});

@@ -13,6 +13,7 @@ export interface ExtractOptions {
   batchSize?: number;
   /** Dataset indices to use (default all). */
   indices?: ArrayLike<number>;
+  /** Where the batches go (default: the model's device); the outputs stay there. */
   device?: string;
   /** Checked between batches: once aborted, the extraction rejects with its reason. */
   signal?: AbortSignal;
@@ -27,7 +28,7 @@ export async function extractFeatures(model: SimCLRModel, dataset: Dataset, kind
   const wasTraining = model.training;
   model.eval();
   const loader = new DataLoader(dataset, {
-    batchSize: o.batchSize ?? 128, seed: 0, shuffle: false, dropLast: false, views: 1, indices: o.indices, device: o.device,
+    batchSize: o.batchSize ?? 128, seed: 0, shuffle: false, dropLast: false, views: 1, indices: o.indices, device: o.device ?? model.device,
     transform: (x) => evalTransform(x),
   });
   const parts: Tensor[] = [];

@@ -12,6 +12,7 @@ import type { FinetuneConfig } from '../config/finetune_config.js';
 import { labelledSubset, type LabelledSubset } from './labels.js';
 import { RunFolder } from '../run/run_folder.js';
 import { augmentedLoader, openStage, checkClasses, classifierEvaluations, optimizerAndSchedule, prepareStage, type Schedule, type StageData } from './stage_setup.js';
+import { stageDevice } from './device_check.js';
 import { validationSplit } from '../config/validation_split.js';
 import { MixedPrecision, type Precision } from './mixed_precision.js';
 import { finishStage, loopSummary, runTrainingLoop, type LoopSummary, type StageOptions, type StepResult, type TrainingRun } from '../run/train_loop.js';
@@ -56,8 +57,10 @@ export async function setupFinetune(c: FinetuneConfig, folder: RunFolder, emit: 
     fineTuneAfterBlock: c.fineTuneAfterBlock, headWeightDecay: c.headWeightDecay,
   });
   try {
+    const device = stageDevice(c.device, world);
+    model.to(device);
     checkInputShape(model.description, data.train, source);
-    const loader = augmentedLoader(data.train, c, { seed: c.seed, indices: labels.indices, stage: 'finetune', emit, world });
+    const loader = augmentedLoader(data.train, c, { seed: c.seed, indices: labels.indices, stage: 'finetune', emit, world, device });
     return { ...data, ...optimizerAndSchedule(model, c, loader), model, loader, labels, validation, source };
   } catch (err) {
     model.dispose();

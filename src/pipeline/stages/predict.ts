@@ -7,6 +7,7 @@ import type { ModelDescription } from '../../models/description.js';
 import type { SimCLRModel, SimCLROutput } from '../../models/simclr_model.js';
 import { noGrad, F, cat, keep, tidy, Tensor, yieldToEventLoop } from '../../tensor/index.js';
 import { loadCheckpointModel } from './classifier_model.js';
+import { checkDevice } from './device_check.js';
 import { outputFormat, writeJson, writeJsonLines, writeNpy } from '../run/outputs.js';
 
 /** A folder of images (read unlabeled, recursively), a dataset, or images (N, C, H, W): uint8, or float in [0, 1]. */
@@ -49,13 +50,24 @@ interface Source {
   batch(start: number, n: number): Tensor;
 }
 
+export interface LoadOptions {
+  /** Load the `best` checkpoint of a run folder when it has one (default: the latest). */
+  preferBest?: boolean;
+  /** 'cpu' (default), 'cuda' or 'cuda:N'. */
+  device?: string;
+}
+
 export class LoadedModel {
   private constructor(readonly model: SimCLRModel, readonly path: string, readonly kind: string, readonly classNames: string[] | null) {}
 
-  /** Loads a checkpoint (sidecar, weights file or run folder) for inference: eval mode, no gradients. */
-  static load(path: string, options: { preferBest?: boolean } = {}): LoadedModel {
+  /**
+   * Loads a checkpoint (sidecar, weights file or run folder) for inference: eval mode, no gradients, on `device`
+   * (default CPU; the outputs always come back on the CPU).
+   */
+  static load(path: string, options: LoadOptions = {}): LoadedModel {
+    if (options.device) checkDevice(options.device);
     const { model, sidecar, sidecarPath } = loadCheckpointModel(path, options);
-    model.requiresGrad_(false).eval();
+    model.requiresGrad_(false).eval().to(options.device ?? 'cpu');
     const names = sidecar.extra?.classNames;
     return new LoadedModel(model, sidecarPath, sidecar.kind, Array.isArray(names) && names.length ? (names as string[]) : null);
   }
@@ -107,7 +119,8 @@ export class LoadedModel {
       for (let start = 0; start < source.length; start += batchSize) {
         await yieldToEventLoop(signal); // finalizers and signal handlers run between batches
         const n = Math.min(batchSize, source.length - start);
-        parts.push(keep(tidy(() => noGrad(() => head(this.model.forward(evalTransform(source.batch(start, n)))))))); // (n, D)
+        const device = this.model.device;
+        parts.push(keep(tidy(() => noGrad(() => head(this.model.forward(evalTransform(source.batch(start, n).to(device)))).to('cpu'))))); // (n, D)
         onProgress?.(start + n, source.length);
       }
       return keep(tidy(() => cat(parts, 0))); // (N, D)
@@ -134,12 +147,12 @@ function pickFeature(out: SimCLROutput, feature: 'h' | 'z' | number): Tensor {
 }
 
 /** Loads a checkpoint for inference: `const m = await loadModel(path); const p = await m.predict(images)`. */
-export async function loadModel(path: string, options: { preferBest?: boolean } = {}): Promise<LoadedModel> {
+export async function loadModel(path: string, options: LoadOptions = {}): Promise<LoadedModel> {
   return LoadedModel.load(path, options);
 }
 
 /** Features of images with a checkpoint (loaded, used and freed). */
-export async function embed(checkpoint: string, images: ImageInput, o: EmbedOptions & { preferBest?: boolean } = {}): Promise<Embeddings> {
+export async function embed(checkpoint: string, images: ImageInput, o: EmbedOptions & LoadOptions = {}): Promise<Embeddings> {
   const m = LoadedModel.load(checkpoint, o);
   try {
     return await m.embed(images, o);
@@ -149,7 +162,7 @@ export async function embed(checkpoint: string, images: ImageInput, o: EmbedOpti
 }
 
 /** Class probabilities of images with a classifier checkpoint (loaded, used and freed). */
-export async function predict(checkpoint: string, images: ImageInput, o: BatchOptions & { preferBest?: boolean } = {}): Promise<Predictions> {
+export async function predict(checkpoint: string, images: ImageInput, o: BatchOptions & LoadOptions = {}): Promise<Predictions> {
   const m = LoadedModel.load(checkpoint, o);
   try {
     return await m.predict(images, o);

@@ -2,6 +2,7 @@
 // the SimCLR step, the kNN monitor every few epochs, the final kNN + online linear evaluation, and the EMA encoder
 // and memory queue as extra checkpoint state. Reference: google-research/simclr tf2/run.py.
 import type { World } from '../../distributed/world.js';
+import { processDevice } from '../../distributed/device.js';
 import { buildModel, type SimCLRModel } from '../../models/simclr_model.js';
 import { dispose, type Tensor } from '../../tensor/index.js';
 import type { EventSink } from '../run/events.js';
@@ -49,11 +50,11 @@ export interface PretrainSummary {
 export async function pretrain(config: PretrainConfig, o: PretrainOptions): Promise<PretrainSummary> {
   const { emit, world, folder } = openStage(config, o);
   const precision = new MixedPrecision(config.precision, config.device);
-  const setup = await setupPretrain(config, { shard: world.size > 1 ? { rank: world.rank, size: world.size } : undefined, signal: o.stop?.signal });
+  const setup = await setupPretrain(config, { shard: world.size > 1 ? { rank: world.rank, size: world.size } : undefined, signal: o.stop?.signal, device: processDevice(config.device, world) });
   const { model, optimizer, loader } = setup;
   const ctx: StepContext = {
     model, optimizer, temperature: config.temperature, hiddenNorm: config.hiddenNorm, directions: config.ntXentDirections, world,
-    memory: config.memorySize > 0 ? { ema: emaCopy(model), queue: new NegativeQueue(config.memorySize, config.projOutDim), momentum: config.memoryMomentum } : null,
+    memory: config.memorySize > 0 ? { ema: emaCopy(model), queue: new NegativeQueue(config.memorySize, config.projOutDim, model.device), momentum: config.memoryMomentum } : null,
     precision,
   };
   try {
@@ -123,7 +124,7 @@ function memoryState(memory: NonNullable<StepContext['memory']>): ExtraState {
 }
 
 function emaCopy(model: SimCLRModel): SimCLRModel {
-  const ema = buildModel(model.description);
+  const ema = buildModel(model.description).to(model.device);
   ema.loadStateDict(model.stateDict());
   ema.requiresGrad_(false);
   return ema;

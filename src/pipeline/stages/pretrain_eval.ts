@@ -70,7 +70,8 @@ async function gatheredBank(model: SimCLRModel, train: Dataset, n: number, world
           labels.push(BigInt(train.labels![index]));
         });
       }
-      return { features: all.indexSelect(0, tensor(BigInt64Array.from(rows.map(BigInt)), [rows.length])), labels: tensor(BigInt64Array.from(labels), [labels.length]) };
+      const device = { device: all.device };
+      return { features: all.indexSelect(0, tensor(BigInt64Array.from(rows.map(BigInt)), [rows.length], device)), labels: tensor(BigInt64Array.from(labels), [labels.length], device) };
     });
   } finally {
     dispose(own);

@@ -11,6 +11,7 @@ import type { LrSchedule, GroupOptions, Optimizer } from '../../optim/index.js';
 import { manualSeed, setNumThreads } from '../../tensor/index.js';
 import type { PretrainConfig } from '../config/pretrain_config.js';
 import { optimizerAndSchedule } from './stage_setup.js';
+import { checkDevice } from './device_check.js';
 
 export interface PretrainSetup {
   train: Dataset;
@@ -48,20 +49,24 @@ export interface SetupOptions {
   shard?: { rank: number; size: number };
   /** A stop request: image-folder decoding stops between images. */
   signal?: AbortSignal;
+  /** This process's device (default: the config's; data parallel on GPUs: cuda:LOCAL_RANK, see stageDevice). */
+  device?: string;
 }
 
 export async function setupPretrain(c: PretrainConfig, o: SetupOptions = {}): Promise<PretrainSetup> {
+  const device = o.device ?? c.device;
+  checkDevice(device);
   setNumThreads(c.threads);
   manualSeed(c.seed);
   const data = await loadDataSpec(c.data, { skipBad: c.skipBad, signal: o.signal });
   const train = firstN(data.train, c.trainLimit);
   const test = data.test ? firstN(data.test, c.evalLimit) : null;
-  const model = buildModel(modelDescriptionFor(c, train));
+  // Built on the CPU and moved, as PyTorch users do: the same seed gives the same initial weights on every device.
+  const model = buildModel(modelDescriptionFor(c, train)).to(device);
   for (const p of model.supervisedHead?.parameters() ?? []) p.lrScale = c.linearEvalLrScale;
-  if (c.device !== 'cpu') throw new Error(`device '${c.device}': moving models to accelerators is not supported yet; use --device cpu`);
   const augment = pretrainAugment(c);
   const loader = new DataLoader(train, {
-    batchSize: c.batchSize, seed: c.seed, views: 2, dropLast: true, shard: o.shard,
+    batchSize: c.batchSize, seed: c.seed, views: 2, dropLast: true, shard: o.shard, device,
     transform: (x, generator) => simclrAugment(x, augment, generator), // called once per view
   });
   return { train, test, model, loader, ...optimizerAndSchedule(model, c, loader) };

@@ -95,7 +95,7 @@ export function checkLabelSeeds(seeds: number[]): number[] {
 export function pipelineCommand(o: Pick<PipelineOptions, 'out' | 'preset' | 'common' | 'labelSeeds'>): string {
   const c = o.common ?? {};
   const words = ['simclr', 'pipeline', '--out', shellWord(o.out), '--preset', o.preset ?? '<plan>'];
-  for (const [key, flag] of [['data', '--data'], ['threads', '--threads'], ['seed', '--seed'], ['precision', '--precision']] as const) if (c[key] !== undefined) words.push(flag, shellWord(String(c[key])));
+  for (const [key, flag] of [['data', '--data'], ['threads', '--threads'], ['seed', '--seed'], ['precision', '--precision'], ['device', '--device']] as const) if (c[key] !== undefined) words.push(flag, shellWord(String(c[key])));
   if (c.skipBad) words.push('--skip-bad');
   words.push('--label-seeds', (o.labelSeeds ?? [0]).join(','));
   return words.join(' ');

@@ -9,6 +9,7 @@ import { singleProcess, type World } from '../../distributed/world.js';
 import type { SimCLRModel } from '../../models/simclr_model.js';
 import { scaleLearningRate, warmupCosineSchedule, warmupStepsFromEpochs, warmupStepsFromFraction, type GroupOptions, type LrSchedule, type Optimizer } from '../../optim/index.js';
 import { manualSeed, setNumThreads } from '../../tensor/index.js';
+import { checkDevice } from './device_check.js';
 import { ignoreEvents, type EventSink } from '../run/events.js';
 import { RunFolder } from '../run/run_folder.js';
 import { buildOptimizer } from '../run/optimizers.js';
@@ -24,7 +25,7 @@ export interface StageData {
 
 /** Threads, the global seed and the data of a stage. */
 export async function prepareStage(c: TrainingConfig, signal?: AbortSignal): Promise<StageData> {
-  if (c.device !== 'cpu') throw new Error(`device '${c.device}': moving models to accelerators is not supported yet; use --device cpu`);
+  checkDevice(c.device);
   setNumThreads(c.threads);
   manualSeed(c.seed);
   const data = await loadDataSpec(c.data, { skipBad: c.skipBad, signal });
@@ -35,8 +36,9 @@ export async function prepareStage(c: TrainingConfig, signal?: AbortSignal): Pro
 /**
  * A shuffled crop+flip loader over `indices` of `data` (all when absent); the batch shrinks to fit a small subset.
  * With `world` of several processes the batch is global and each process loads its share (a multiple of the size).
+ * Batches go to `device` (default: stay on the CPU).
  */
-export function augmentedLoader(data: Dataset, c: TrainingConfig, o: { seed: number; indices?: Int32Array; stage: string; emit: EventSink; world?: World }): DataLoader {
+export function augmentedLoader(data: Dataset, c: TrainingConfig, o: { seed: number; indices?: Int32Array; stage: string; emit: EventSink; world?: World; device?: string }): DataLoader {
   const n = o.indices?.length ?? data.length;
   const processes = o.world?.size ?? 1;
   if (n < 2 * processes) throw new RangeError(`${o.stage}: ${n} training image(s) is too few for a batch of ${2 * processes} (batch norm needs at least 2 per process)`);
@@ -44,7 +46,7 @@ export function augmentedLoader(data: Dataset, c: TrainingConfig, o: { seed: num
   const batchSize = Math.min(c.batchSize, n - (n % processes));
   if (batchSize < c.batchSize) o.emit({ type: 'info', stage: o.stage, message: `batch size ${c.batchSize} is more than the ${n} training images: using ${batchSize}` });
   return new DataLoader(data, {
-    batchSize, seed: o.seed, views: 1, dropLast: true, indices: o.indices,
+    batchSize, seed: o.seed, views: 1, dropLast: true, indices: o.indices, device: o.device,
     shard: processes > 1 ? { rank: o.world!.rank, size: processes } : undefined,
     transform: supervisedTransform(c),
   });
