@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { idxBytes } from '../data/helpers.js';
 
 /** A size x size RGB PNG whose colour depends on `seed` (so classes differ a little). */
 export async function writePng(path: string, size: number, seed: number): Promise<void> {
@@ -25,23 +26,12 @@ export function writeCorrupt(paths: readonly string[]): void {
   for (const p of paths) writeFileSync(p, 'this is not an image');
 }
 
-/** IDX file bytes (unsigned bytes) with the given dimensions; `truncate` drops that many trailing bytes. */
-export function idxBytes(dims: readonly number[], fill: (i: number) => number, truncate = 0): Buffer {
-  const head = Buffer.alloc(4 + 4 * dims.length);
-  head[2] = 0x08;
-  head[3] = dims.length;
-  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
-  const count = dims.reduce((a, b) => a * b, 1);
-  const body = Buffer.from(Array.from({ length: count }, (_, i) => fill(i) & 0xff));
-  const all = Buffer.concat([head, body]);
-  return all.subarray(0, all.length - truncate);
-}
-
 /** n images of side `side` and their labels (0..classes-1) as IDX files in `dir`; returns [images, labels] paths. */
 export function writeIdxPair(dir: string, name: string, n: number, side: number, classes: number, truncateImages = 0): [string, string] {
   const images = join(dir, `${name}-images.idx`);
   const labels = join(dir, `${name}-labels.idx`);
-  writeFileSync(images, idxBytes([n, side, side], (i) => i * 13, truncateImages));
-  writeFileSync(labels, idxBytes([n], (i) => i % classes));
+  const pixels = idxBytes([n, side, side], Uint8Array.from({ length: n * side * side }, (_, i) => (i * 13) & 0xff));
+  writeFileSync(images, pixels.subarray(0, pixels.length - truncateImages));
+  writeFileSync(labels, idxBytes([n], Uint8Array.from({ length: n }, (_, i) => i % classes)));
   return [images, labels];
 }
