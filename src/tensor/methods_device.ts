@@ -30,9 +30,12 @@ declare module './tensor.js' {
   }
 }
 
+const DEVICE = /^([a-z]+)(?::(\d+))?$/;
+const DTYPE_NAMES: DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool'];
+
 /** A device name: 'cpu', 'cuda', 'cuda:N' or another libtorch device type ('meta'); throws naming what was given. */
 export function parseDevice(device: string, what = 'device'): { type: string; index: number | null } {
-  const match = /^([a-z]+)(?::(\d+))?$/.exec(device);
+  const match = DEVICE.exec(device);
   if (!match) throw new TypeError(`${what}: '${device}' is not a device (cpu, cuda, cuda:N)`);
   return { type: match[1]!, index: match[2] === undefined ? null : Number(match[2]) };
 }
@@ -41,8 +44,9 @@ const P = Tensor.prototype;
 
 P.to = function (target, options = {}) {
   if (isDType(target)) return callTensor('aten::to.dtype', [this, dtypeCode(target), options.nonBlocking ?? false]);
-  if (typeof target !== 'string') throw new TypeError(`to(): '${String(target)}' is neither a dtype nor a device (cpu, cuda, cuda:N)`);
-  parseDevice(target, 'to()');
+  if (typeof target !== 'string' || !DEVICE.test(target)) {
+    throw new TypeError(`to(): '${String(target)}' is neither a dtype (${DTYPE_NAMES.join(', ')}) nor a device (cpu, cuda, cuda:N)`);
+  }
   return callTensor('aten::to.device', [this, target, dtypeCode(this.dtype), options.nonBlocking ?? false]);
 };
 

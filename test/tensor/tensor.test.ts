@@ -48,7 +48,7 @@ test('device moves: cpu round trip; cuda gives a clear error when absent', () =>
     assert.deepEqual(g.to('cpu').toFlatArray(), [1, 2]);
   } else {
     assert.throws(() => x.to('cuda'), /cuda/i);
-    assert.throws(() => x.to('cuda:0x'), /to\(\): 'cuda:0x' is not a device \(cpu, cuda, cuda:N\)/);
+    assert.throws(() => x.to('cuda:0x'), /neither a dtype .* nor a device/);
   }
 }));
 

@@ -40,6 +40,8 @@ export interface PipelinePlan {
   distill: Partial<DistillConfigInput>;
   /** On top of `distill` for the smaller student, which starts from random weights (e.g. more epochs). */
   smallDistill?: Partial<DistillConfigInput>;
+  /** Per label fraction, on top of `smallDistill`. */
+  smallDistillByFraction?: Record<string, Partial<DistillConfigInput>>;
   /** The smaller student's width as a fraction of the teacher's. */
   smallStudentWidth: number;
   /** Draw the report's pictures (retrieval grids, embedding map, label efficiency, confusion matrix); default true. */
@@ -129,7 +131,7 @@ export function subsetConfigs(x: PlanContext, fraction: string, seed: number, la
     } }),
     self: resolveDistillConfig({ overrides: { ...plan.distill, ...common, teacher, studentFrom: join(x.out, 'pretrain'), ...subset } }),
     small: resolveDistillConfig({ overrides: {
-      ...plan.distill, ...plan.smallDistill, ...common, teacher, ...subset,
+      ...plan.distill, ...plan.smallDistill, ...plan.smallDistillByFraction?.[fraction], ...common, teacher, ...subset,
       depth: p.depth, stem: p.stem, widthMultiplier: p.widthMultiplier * plan.smallStudentWidth,
     } }),
   };
