@@ -16,7 +16,7 @@ import { tensor } from '../../src/tensor/index.js';
 import { maxAbsDiff } from '../export/helpers.js';
 import { tempDir, writeFinetuneCheckpoint, writePretrainCheckpoint } from '../pipeline/helpers.js';
 import { runCli } from '../reliability/run_cli.js';
-import { CHROMIUM, fashionImage, skip, startServer, TIMEOUT } from './helpers.js';
+import { CHROMIUM, fashionImage, saveScreenshot, skip, startServer, TIMEOUT } from './helpers.js';
 
 
 /** Deterministic bytes (a small LCG), so the test needs no random state. */
@@ -139,9 +139,7 @@ test('the browser demo classifies a PNG as simclr predict does (headless Chromiu
     t.diagnostic(`centre crop + bicubic (40 px, RGB): max |page - evalTransform| ${cropDiff.toExponential(2)}`);
     assert.ok(cropDiff <= 1e-5, `centre crop: max |page - evalTransform| ${cropDiff.toExponential(3)}`);
 
-    const shots = process.env.BROWSER_DEMO_OUT ?? dir; // a folder to keep the screenshot in
-    mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: join(shots, 'browser_demo.png'), fullPage: true });
+    await saveScreenshot(page, dir, 'browser_demo.png');
     assert.deepEqual(problems, []);
   } finally {
     server?.kill();

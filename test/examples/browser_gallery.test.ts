@@ -12,7 +12,7 @@ import { galleryFeatures, type GalleryFile } from '../../src/export/index.js';
 import { maxAbsDiff } from '../export/helpers.js';
 import { tempDir, writePretrainCheckpoint } from '../pipeline/helpers.js';
 import { runCli } from '../reliability/run_cli.js';
-import { CHROMIUM, fashionImage, skip, startServer, TIMEOUT } from './helpers.js';
+import { CHROMIUM, fashionImage, saveScreenshot, skip, startServer, TIMEOUT } from './helpers.js';
 
 const CLASSES = ['boot', 'coat', 'shirt', 'bag'];
 
@@ -111,9 +111,7 @@ test('the browser demo shows an encoder\'s nearest gallery images as simclr embe
       assert.equal(th.caption, `${shown[i].name} ${shown[i].similarity.toFixed(3)}`);
     });
 
-    const shots = process.env.BROWSER_DEMO_OUT ?? dir;
-    mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: join(shots, 'browser_demo_neighbours.png'), fullPage: true });
+    await saveScreenshot(page, dir, 'browser_demo_neighbours.png');
     assert.deepEqual(problems, []);
   } finally {
     server?.kill();

@@ -1,7 +1,7 @@
 // Shared by the browser-demo tests: the Chromium the tests drive (and the skip reason without it), a Fashion-MNIST
 // test image, and the demo's static server started on a free port.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FASHION_MNIST_DEBIAN_DIR, readIdx } from '../../src/data/idx.js';
 import { REPO_ROOT } from '../reliability/run_cli.js';
@@ -30,4 +30,11 @@ export function startServer(model: string): Promise<{ child: ChildProcess; url: 
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => fail(new Error(`serve.mjs exited (${code}): ${out}`)));
   });
+}
+
+/** Saves a full-page screenshot as `name` in $BROWSER_DEMO_OUT (a folder to keep it in), else in `dir`. */
+export async function saveScreenshot(page: { screenshot(o: { path: string; fullPage: boolean }): Promise<unknown> }, dir: string, name: string): Promise<void> {
+  const shots = process.env.BROWSER_DEMO_OUT ?? dir;
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, name), fullPage: true });
 }
