@@ -16,7 +16,7 @@ import { tensor } from '../../src/tensor/index.js';
 import { maxAbsDiff } from '../export/helpers.js';
 import { tempDir, writeFinetuneCheckpoint, writePretrainCheckpoint } from '../pipeline/helpers.js';
 import { runCli } from '../reliability/run_cli.js';
-import { CHROMIUM, fashionImage, saveScreenshot, skip, startServer, TIMEOUT } from './helpers.js';
+import { CHROMIUM, fashionImage, saveScreenshot, skip, watchProblems, startServer, TIMEOUT } from './helpers.js';
 
 
 /** Deterministic bytes (a small LCG), so the test needs no random state. */
@@ -86,10 +86,7 @@ test('the browser demo classifies a PNG as simclr predict does (headless Chromiu
     const served = await startServer(model);
     server = served.child;
     const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+    const problems = watchProblems(page, { requests: true });
     await page.goto(served.url, { waitUntil: 'load' });
     await page.waitForFunction(`document.getElementById('model-status').dataset.state !== 'loading'`, undefined, { timeout: 20_000 });
     assert.match(await page.locator('#model-status').textContent() ?? '', /classifier, 10 classes; input 1 x 28 x 28/);

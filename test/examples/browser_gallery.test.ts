@@ -12,7 +12,7 @@ import { galleryFeatures, type GalleryFile } from '../../src/export/index.js';
 import { maxAbsDiff } from '../export/helpers.js';
 import { tempDir, writePretrainCheckpoint } from '../pipeline/helpers.js';
 import { runCli } from '../reliability/run_cli.js';
-import { CHROMIUM, fashionImage, saveScreenshot, skip, startServer, TIMEOUT } from './helpers.js';
+import { CHROMIUM, fashionImage, saveScreenshot, skip, watchProblems, startServer, TIMEOUT } from './helpers.js';
 
 const CLASSES = ['boot', 'coat', 'shirt', 'bag'];
 
@@ -78,9 +78,7 @@ test('the browser demo shows an encoder\'s nearest gallery images as simclr embe
     const served = await startServer(model);
     server = served.child;
     const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    const problems = watchProblems(page);
     await page.goto(served.url, { waitUntil: 'load' });
     await page.waitForFunction(`document.getElementById('model-status').dataset.state !== 'loading'`, undefined, { timeout: 20_000 });
     assert.match(await page.locator('#model-status').textContent() ?? '', /encoder \(64 features, gallery of 14 images/);

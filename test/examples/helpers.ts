@@ -38,3 +38,22 @@ export async function saveScreenshot(page: { screenshot(o: { path: string; fullP
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: join(shots, name), fullPage: true });
 }
+
+/** The kind of page watchProblems listens to (playwright's Page). */
+interface WatchedPage {
+  on(event: 'console', fn: (m: { type(): string; text(): string }) => void): unknown;
+  on(event: 'pageerror', fn: (e: Error) => void): unknown;
+  on(event: 'requestfailed', fn: (r: { url(): string; failure(): { errorText: string } | null }) => void): unknown;
+}
+
+/**
+ * Collects what goes wrong on a page (console errors and warnings, uncaught errors and, with `requests`, failed
+ * requests) into the returned list, which a test asserts empty at the end.
+ */
+export function watchProblems(page: WatchedPage, o: { requests?: boolean } = {}): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  if (o.requests) page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  return problems;
+}
