@@ -4,14 +4,13 @@
 // Prints the CPU's bf16 support.
 // Run: node --import tsx bench/precision.ts [--rounds 3] [--steps 5] [--warmup 2] [--threads N] [--width 0.25]
 //      [--batch 256] [--stem stride2|cifar] [--contiguous (NCHW here, as the Python side, instead of channels-last)]
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ntXent } from '../src/losses/index.js';
 import { buildModel, type ModelDescriptionInput } from '../src/models/index.js';
 import { SGD } from '../src/optim/index.js';
 import { pretrainPresets, validatePretrainConfig, type PretrainConfig } from '../src/pipeline/index.js';
-import { autocast, cat, dispose, F, manualSeed, rand, randint, setNumThreads, tidy, tuneMalloc } from '../src/tensor/index.js';
+import { autocast, cat, describeCpu, dispose, F, manualSeed, rand, randint, setNumThreads, tidy, tuneMalloc } from '../src/tensor/index.js';
 import { median, startPythonWorker, TUNED_MALLOC_ENV } from './python_worker.js';
 
 type Precision = 'fp32' | 'bf16';
@@ -30,13 +29,6 @@ const side = 28;
 const base = pretrainPresets['fashion-mnist-cpu'];
 const config = validatePretrainConfig({ ...base, widthMultiplier: Number(arg('width', String(base.widthMultiplier))), batchSize: Number(arg('batch', '256')), stem: arg('stem', String(base.stem)) });
 const batch = config.batchSize;
-
-/** The CPU features that decide whether bf16 pays: AVX512-BF16 (dot products), AMX (tile matrix units). */
-function cpuBf16Support(): string {
-  const flags = new Set(/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].trim().split(/\s+/) ?? []);
-  const has = (f: string) => `${f} ${flags.has(f) ? 'yes' : 'no'}`;
-  return [has('avx512f'), has('avx512_bf16'), has('amx_tile'), has('amx_bf16'), has('avx2')].join(', ');
-}
 
 /** The preset's model for 28x28 grayscale Fashion-MNIST with the online linear head (10 classes). */
 function description(c: PretrainConfig): ModelDescriptionInput {
@@ -86,7 +78,7 @@ const python = startPythonWorker(new URL('./pretrain_step_pytorch.py', import.me
 const info = await python.ready();
 console.log(`# fashion-mnist-cpu pretraining step, fp32 vs bf16 autocast: ResNet-18 x${config.widthMultiplier} (${config.stem} stem), ` +
   `${side}x${side}x1, batch ${batch} x 2 views, ${threads} thread(s), torch ${info.torch}, ${rounds} rounds of ${steps} steps (medians, images/s)`);
-console.log(`# CPU: ${cpuBf16Support()}; layout here ${process.argv.includes('--contiguous') ? 'NCHW' : 'channels-last'}, PyTorch NCHW`);
+console.log(`# CPU: ${describeCpu()}; layout here ${process.argv.includes('--contiguous') ? 'NCHW' : 'channels-last'}, PyTorch NCHW`);
 const runners = { fp32: tsRunner('fp32'), bf16: tsRunner('bf16') };
 const results = { ts: { fp32: [] as Rates[], bf16: [] as Rates[] }, py: { fp32: [] as Rates[], bf16: [] as Rates[] } };
 for (let r = 0; r < rounds; r++) {

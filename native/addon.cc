@@ -9,7 +9,7 @@
   X(Backward) X(Grad) X(SetGrad) X(SetRequiresGrad) X(IsLeaf) X(AutogradGrad) X(SetGradEnabled)     \
   X(IsGradEnabled) X(AutocastState) X(AutocastEnter) X(AutocastExit)                                 \
   X(ManualSeed) X(GetRngState) X(SetRngState) X(SetNumThreads) X(GetNumThreads) X(CudaIsAvailable)  \
-  X(CudaDeviceCount) X(Config) X(TuneMalloc) X(NewGenerator) X(GeneratorSeed) X(GeneratorGetState) X(GeneratorSetState)  \
+  X(CudaDeviceCount) X(CudaSupportsBf16) X(Config) X(TuneMalloc) X(NewGenerator) X(GeneratorSeed) X(GeneratorGetState) X(GeneratorSetState)  \
   X(DistInit) X(DistDestroy) X(DistAllReduce) X(DistAllGather) X(DistBroadcast) X(DistBarrier)       \
   X(DistAllReduceSumDiff) X(DistAllGatherDiff) X(DistBackendFor) X(DistStats)
 ENTRIES(DECLARE)

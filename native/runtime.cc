@@ -47,4 +47,11 @@ NAPI_ENTRY(GetNumThreads) { return Napi::Number::New(info.Env(), at::get_num_thr
 NAPI_ENTRY(CudaIsAvailable) { return Napi::Boolean::New(info.Env(), at::hasCUDA() && at::detail::getCUDAHooks().getNumGPUs() > 0); }
 NAPI_ENTRY(CudaDeviceCount) { return Napi::Number::New(info.Env(), at::hasCUDA() ? static_cast<double>(at::detail::getCUDAHooks().getNumGPUs()) : 0.0); }
 
+// True when the current CUDA device does bfloat16 convolutions natively (compute capability 8.0+ with cuDNN 8):
+// what `--precision auto` needs to know before it picks bf16 on a GPU. False without CUDA.
+NAPI_ENTRY(CudaSupportsBf16) {
+  bool ok = at::hasCUDA() && at::detail::getCUDAHooks().getNumGPUs() > 0 && at::detail::getCUDAHooks().supportsBFloat16ConvolutionWithCuDNNv8();
+  return Napi::Boolean::New(info.Env(), ok);
+}
+
 NAPI_ENTRY(Config) { return Napi::String::New(info.Env(), at::show_config()); }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a command (node ...) with the sanitizer build of the addon (scripts/build-asan.sh): the ASan and UBSan
+# Runs a command (node ...) with the sanitizer build of the addon (`npm run build:native:asan`): the ASan and UBSan
 # runtimes are preloaded into node, which is not itself instrumented. Usage: scripts/asan-run.sh node --import tsx ...
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
-bash scripts/build-asan.sh
+node scripts/install-native.mjs --asan
 echo "sanitize: ASan+UBSan addon built in $((SECONDS - start)) s"
 bash scripts/asan-run.sh node scripts/run-tests.mjs test/tensor test/nn test/pipeline/real_images.test.ts
 # Default glibc malloc (no mmap-threshold tuning), freed memory filled with a pattern: use-after-free reads garbage.

@@ -59,6 +59,7 @@ export interface NativeAddon {
   GetNumThreads(): number;
   CudaIsAvailable(): boolean;
   CudaDeviceCount(): number;
+  CudaSupportsBf16(): boolean;
   TuneMalloc(): boolean;
   Config(): string;
 
@@ -84,7 +85,7 @@ export interface NativeAddon {
 }
 
 function findAddon(): string {
-  // SIMCLR_ADDON names another build of the addon (the sanitizer build of scripts/build-asan.sh).
+  // SIMCLR_ADDON names another build of the addon (the sanitizer build of `npm run build:native:asan`).
   const chosen = process.env.SIMCLR_ADDON;
   if (chosen) {
     if (!existsSync(chosen)) throw new Error(`SIMCLR_ADDON=${chosen}: no such file`);

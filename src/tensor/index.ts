@@ -23,3 +23,4 @@ export {
 export { gradcheck, assertGradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';
 export { yieldToEventLoop } from './event_loop.js';
 export { setNumThreads, getNumThreads, cuda, backendConfig, tuneMalloc } from './runtime.js';
+export { cpuFeatures, hasNativeBf16, describeCpu, type CpuFeatures } from './cpu_features.js';

@@ -19,6 +19,8 @@ export function defaultThreads(): number {
 export const cuda = {
   isAvailable: (): boolean => native.CudaIsAvailable(),
   deviceCount: (): number => native.CudaDeviceCount(),
+  /** bfloat16 convolutions in hardware on the current device (compute capability 8.0+, cuDNN 8); false without CUDA. */
+  supportsBf16: (): boolean => native.CudaSupportsBf16(),
 };
 
 /**

@@ -8,7 +8,9 @@ import { blasCheck, cpuFeaturesCheck, datasetsCheck, libtorchCheck, nodeCheck } 
 test('CPU features come from the flags line', () => {
   const avx512 = cpuFeaturesCheck('model name\t: Test CPU\nflags\t\t: fpu sse avx2 avx512f avx512_bf16\n');
   assert.equal(avx512.verdict, 'ok');
-  assert.match(avx512.detail, /Test CPU: AVX2 yes, AVX-512 yes, AVX512-BF16 yes, AMX no/);
+  assert.match(avx512.detail, /Test CPU: AVX2 yes, AVX-512 yes, AVX512-BF16 yes, AMX no, AMX-BF16 no; --precision auto trains in bf16/);
+  const avx2 = cpuFeaturesCheck('model name\t: AVX2 CPU\nflags\t\t: fpu sse avx2\n');
+  assert.match(avx2.detail, /AVX512-BF16 no, AMX no, AMX-BF16 no; --precision auto trains in fp32/);
   const old = cpuFeaturesCheck('model name\t: Old CPU\nflags\t\t: fpu sse sse2\n');
   assert.equal(old.verdict, 'warn');
   assert.match(old.advice!, /AVX2/);

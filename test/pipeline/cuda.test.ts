@@ -127,6 +127,12 @@ describe('CUDA end to end', { skip }, () => {
     assert.equal(scales.length, 4, 'every fp16 step logs the scale it used');
   });
 
+  it('--precision auto on a bf16-capable GPU (compute capability 8.0+) trains in bf16', async () => {
+    assert.equal(cuda.supportsBf16(), true, 'the GPU check runs on an H200: native bf16');
+    const auto = await finetune(finetuneConfig({ device: 'cuda', precision: 'auto' }), { out: join(dir, 'finetune-auto') });
+    assert.equal(auto.precision, 'bf16');
+  });
+
   it('pretraining with a memory queue and an EMA encoder runs on cuda', async () => {
     const s = await pretrain(pretrainConfig({ device: 'cuda', memorySize: 64, steps: 3, checkpointEvery: 3 }), { out: join(dir, 'memory-cuda') });
     assert.equal(s.interrupted, false);

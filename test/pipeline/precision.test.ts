@@ -13,9 +13,9 @@ import { pretrainSchema, resolvePretrainConfig } from '../../src/pipeline/config
 import { loadCheckpoint } from '../../src/pipeline/run/checkpoint.js';
 import { StopSignal } from '../../src/pipeline/run/stop_signal.js';
 import { finetune } from '../../src/pipeline/stages/finetune.js';
-import { composeExtraStates, MixedPrecision } from '../../src/pipeline/stages/mixed_precision.js';
+import { composeExtraStates, MixedPrecision, resolvePrecision } from '../../src/pipeline/stages/mixed_precision.js';
 import { pretrain } from '../../src/pipeline/stages/pretrain.js';
-import { dispose, liveTensors, zeros } from '../../src/tensor/index.js';
+import { dispose, hasNativeBf16, liveTensors, zeros } from '../../src/tensor/index.js';
 import { tempDir } from './helpers.js';
 
 const { dir, cleanup } = tempDir('simclr-precision-');
@@ -69,11 +69,38 @@ test('fp16 on CPU is refused before anything runs, naming --precision', () => {
   assert.equal(resolvePretrainConfig({ preset: 'tiny' }).precision, 'fp32');
 });
 
-test('--precision is a CLI flag with the three choices', () => {
+test('--precision is a CLI flag with four choices', () => {
   const shape = pretrainSchema.shape as unknown as Record<string, never>;
   const parse = (words: string[]) => schemaOverrides(addSchemaFlags(new Command().exitOverride().configureOutput({ writeErr: () => {} }), shape).parse(words, { from: 'user' }).opts(), shape);
   assert.deepEqual(parse(['--precision', 'bf16']), { precision: 'bf16' });
-  assert.throws(() => parse(['--precision', 'half']), /Allowed choices are fp32, bf16, fp16/);
+  assert.deepEqual(parse(['--precision', 'auto']), { precision: 'auto' });
+  assert.throws(() => parse(['--precision', 'half']), /Allowed choices are fp32, bf16, fp16, auto/);
+});
+
+test("--precision auto is bf16 where the CPU or GPU does bf16 natively, fp32 elsewhere; explicit choices pass through", () => {
+  const machine = (cpu: boolean, gpu: boolean) => ({ cpu: () => cpu, cuda: () => gpu });
+  assert.equal(resolvePrecision('auto', 'cpu', machine(true, false)), 'bf16');
+  assert.equal(resolvePrecision('auto', 'cpu', machine(false, true)), 'fp32');
+  assert.equal(resolvePrecision('auto', 'cuda:1', machine(false, true)), 'bf16');
+  assert.equal(resolvePrecision('auto', 'cuda', machine(true, false)), 'fp32');
+  for (const p of ['fp32', 'bf16', 'fp16'] as const) assert.equal(resolvePrecision(p, 'cpu', machine(true, true)), p);
+  const bf16 = new MixedPrecision('auto', 'cpu', machine(true, false));
+  assert.equal(bf16.precision, 'bf16');
+  assert.equal(bf16.describe(), ', bf16 mixed precision (--precision auto: native bf16 here)');
+  const fp32 = new MixedPrecision('auto', 'cpu', machine(false, false));
+  assert.equal(fp32.precision, 'fp32');
+  assert.equal(fp32.scaler, null);
+  assert.equal(fp32.describe(), ', fp32 (--precision auto: no native bf16 here)');
+  assert.equal(new MixedPrecision('fp32').describe(), '');
+  assert.equal(new MixedPrecision('bf16').describe(), ', bf16 mixed precision');
+});
+
+test('a pretraining run at --precision auto records the precision it ran in, and the config keeps auto', async () => {
+  const out = join(dir, 'pretrain-auto');
+  const config = resolvePretrainConfig({ preset: 'tiny', overrides: { steps: 2, logEvery: 1, checkpointEvery: 0, evalLimit: 32, precision: 'auto' } });
+  const summary = await pretrain(config, { out });
+  assert.equal(summary.precision, hasNativeBf16() ? 'bf16' : 'fp32');
+  assert.equal(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).precision, 'auto');
 });
 
 test('a bf16 supervised baseline (finetune without from) trains and records its precision', async () => {

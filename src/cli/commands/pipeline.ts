@@ -27,7 +27,7 @@ export function registerPipeline(program: Command): void {
     .option('--seed <n>', 'seed of every stage\'s initialisation and data order (not the label subset: --label-seed)', nonNegativeIntArg('--seed'))
     .option('--label-seed <n>', 'seed of the class-balanced label subset (default 0)', nonNegativeIntArg('--label-seed'))
     .option('--label-seeds <list>', 'several label subsets, e.g. 0,1,2: one shared pretraining, every other stage per subset; the report gives mean ± std', labelSeedsArg)
-    .addOption(new Option('--precision <p>', 'every training stage: fp32, bf16 (CPU autocast; fast where the CPU has AVX512-BF16) or fp16 (CUDA)').choices(['fp32', 'bf16', 'fp16']))
+    .addOption(new Option('--precision <p>', 'every training stage: fp32, bf16 (CPU autocast; fast where the CPU has AVX512-BF16) or fp16 (CUDA); auto: bf16 where native, else fp32').choices(['fp32', 'bf16', 'fp16', 'auto']))
     .option('--device <d>', 'every training stage: cpu (default), cuda or cuda:N; under simclr launch, cuda gives each process cuda:LOCAL_RANK')
     .option('--skip-bad', 'every stage leaves out unreadable images and empty class folders (listed in a warning)')
     .option('--no-pictures', 'leave the report\'s pictures out (retrieval grids, embedding map, label efficiency, confusion matrix)')

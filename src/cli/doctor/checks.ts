@@ -4,7 +4,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { FASHION_MNIST_DEBIAN_DIR } from '../../data/idx.js';
-import { backendConfig, cuda, getNumThreads, randn, setNumThreads, tidy } from '../../tensor/index.js';
+import { backendConfig, cpuFeatures, cuda, describeCpu, getNumThreads, hasNativeBf16, randn, setNumThreads, tidy } from '../../tensor/index.js';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
 
@@ -80,13 +80,11 @@ export function threadsCheck(): Check {
     : { name: 'threads', verdict: 'ok', detail };
 }
 
-export function cpuFeaturesCheck(cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : ''): Check {
-  const flags = new Set((/^flags\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? '').split(/\s+/));
-  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? 'unknown CPU';
-  const has = (f: string) => (flags.has(f) ? 'yes' : 'no');
-  const detail = `${model}: AVX2 ${has('avx2')}, AVX-512 ${has('avx512f')}, AVX512-BF16 ${has('avx512_bf16')}, AMX ${has('amx_tile')}`;
-  if (!flags.has('avx2')) return { name: 'CPU', verdict: 'warn', detail, advice: 'without AVX2 oneDNN and OpenBLAS run their slow generic kernels' };
-  return { name: 'CPU', verdict: 'ok', detail };
+export function cpuFeaturesCheck(cpuinfo?: string): Check {
+  const cpu = cpuFeatures(cpuinfo);
+  const detail = describeCpu(cpu);
+  if (!cpu.flags.has('avx2')) return { name: 'CPU', verdict: 'warn', detail, advice: 'without AVX2 oneDNN and OpenBLAS run their slow generic kernels' };
+  return { name: 'CPU', verdict: 'ok', detail: `${detail}; --precision auto trains in ${hasNativeBf16(cpu) ? 'bf16 (native here)' : 'fp32 (no native bf16 here)'}` };
 }
 
 export function nodeCheck(execArgv = process.execArgv, version = process.versions.node): Check {

@@ -36,8 +36,8 @@ export const threadsField = z.number().int().positive().max(1024, 'must be <= 10
  * gradient scaler); master weights, batch-norm statistics and losses stay fp32. Resumable (saved configs without it:
  * fp32), so a precision change on resume is allowed; fp16 then needs a checkpoint with scaler state.
  */
-export const precisionField = z.enum(['fp32', 'bf16', 'fp16']).default('fp32')
-  .describe('fp32, or mixed precision: bf16 (autocast to bfloat16) or fp16 (float16 with loss scaling; --device cuda only)');
+export const precisionField = z.enum(['fp32', 'bf16', 'fp16', 'auto']).default('fp32')
+  .describe('fp32, or mixed precision: bf16 (autocast to bfloat16) or fp16 (float16 with loss scaling; --device cuda only); auto: bf16 where the CPU (AVX512-BF16, AMX) or GPU (compute capability 8.0+) does it natively, else fp32');
 
 /** fp16 autocast exists on CUDA only (libtorch has no CPU float16 autocast): refused before any run starts. */
 export function checkPrecision(c: { precision: string; device: string }, ctx: z.RefinementCtx): void {

@@ -18,7 +18,7 @@ import type { StopSignal } from '../run/stop_signal.js';
 import { augmentedLoader, openStage, checkClasses, classifierEvaluations, optimizerAndSchedule, prepareStage, testAccuracy, type Schedule, type StageData } from './stage_setup.js';
 import { stageDevice } from './device_check.js';
 import { validationSplit, withoutIndices } from '../config/validation_split.js';
-import { MixedPrecision, type Precision } from './mixed_precision.js';
+import { MixedPrecision, type PrecisionChoice } from './mixed_precision.js';
 import { finishStage, loopSummary, runTrainingLoop, type Accuracy, type LoopSummary, type StageOptions, type StepResult, type TrainingRun } from '../run/train_loop.js';
 
 export interface DistillSummary extends LoopSummary {
@@ -41,7 +41,7 @@ export interface DistillSummary extends LoopSummary {
   val_images: number;
   teacher_agreement: number | null;
   /** --precision of the steps (fp32, or bf16 / fp16 autocast). */
-  precision: Precision;
+  precision: PrecisionChoice;
 }
 
 export interface DistillSetup extends StageData, Schedule {
@@ -166,8 +166,8 @@ export async function distill(config: DistillConfig, o: StageOptions): Promise<D
       batchesPerEpoch: s.loader.batchesPerEpoch, loaders: s.labelledLoader ? { unlabeled: s.loader, labelled: s.labelledLoader } : { unlabeled: s.loader },
       step: (lr, parallel) => distillStep(s, config, lr, parallel, precision), extraState: precision.extraState(),
       ...classifierEvaluations(s.student, s.test, s.validation ?? null, world),
-      message: describe(s, config),
-      checkpointExtra: { classNames: s.train.classNames, teacher: s.teacherPath, teacherAccuracy: teacherAcc, precision: config.precision },
+      message: describe(s, config, precision),
+      checkpointExtra: { classNames: s.train.classNames, teacher: s.teacherPath, teacherAccuracy: teacherAcc, precision: precision.precision },
     };
     const r = await runTrainingLoop(run, { resume: o.resume, emit, stop: o.stop, world, globalBn: config.globalBn });
     return finishStage(folder, emit, {
@@ -176,7 +176,7 @@ export async function distill(config: DistillConfig, o: StageOptions): Promise<D
       teacher_top1: teacherAcc?.top1 ?? null, teacher_top5: teacherAcc?.top5 ?? null, eval_images: s.test?.length ?? 0,
       temperature: config.temperature, alpha: config.alpha, labels_file: s.labels?.file ?? null, labels_sha256: s.labels?.sha256 ?? null,
       unlabeled_images: s.train.length - (s.validation?.length ?? 0), val_images: s.validation?.length ?? 0, teacher_agreement: r.last.teacher_agreement ?? null,
-      precision: config.precision,
+      precision: precision.precision,
     } satisfies DistillSummary);
   } finally {
     s.student.dispose();
@@ -192,10 +192,10 @@ function studentKind(s: DistillSetup): DistillSummary['student_kind'] {
   return s.student.numParameters() < s.teacher.numParameters() ? 'smaller' : 'other';
 }
 
-function describe(s: DistillSetup, c: DistillConfig): string {
+function describe(s: DistillSetup, c: DistillConfig, mp: MixedPrecision): string {
   const d = s.student.description;
   return `distill ${s.teacherPath} (${(s.teacher.numParameters() / 1e6).toFixed(2)}M params) into ResNet-${d.depth} x${d.widthMultiplier}` +
     `${d.skRatio ? ' +SK' : ''} (${(s.student.numParameters() / 1e6).toFixed(2)}M, ${s.studentSource}); ${s.train.length - (s.validation?.length ?? 0)} images${s.validation ? ` (${s.validation.length} held out for validation)` : ''}, ` +
     `tau ${c.temperature}${c.alpha > 0 ? `, alpha ${c.alpha} on ${s.labels!.indices.length} labelled` : ''}; batch ${s.loader.batchSize}, ` +
-    `${s.totalSteps} steps, ${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}${c.precision === 'fp32' ? '' : `, ${c.precision} mixed precision`}`;
+    `${s.totalSteps} steps, ${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}${mp.describe()}`;
 }

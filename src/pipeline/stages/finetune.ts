@@ -14,7 +14,7 @@ import { RunFolder } from '../run/run_folder.js';
 import { augmentedLoader, openStage, checkClasses, classifierEvaluations, optimizerAndSchedule, prepareStage, type Schedule, type StageData } from './stage_setup.js';
 import { stageDevice } from './device_check.js';
 import { validationSplit } from '../config/validation_split.js';
-import { MixedPrecision, type Precision } from './mixed_precision.js';
+import { MixedPrecision, type PrecisionChoice } from './mixed_precision.js';
 import { finishStage, loopSummary, runTrainingLoop, type LoopSummary, type StageOptions, type StepResult, type TrainingRun } from '../run/train_loop.js';
 
 
@@ -31,7 +31,7 @@ export interface FinetuneSummary extends LoopSummary {
   val_images: number;
   train_top1: number | null;
   /** --precision of the steps (fp32, or bf16 / fp16 autocast). */
-  precision: Precision;
+  precision: PrecisionChoice;
 }
 
 export interface FinetuneSetup extends StageData, Schedule {
@@ -99,14 +99,14 @@ export async function finetune(config: FinetuneConfig, o: StageOptions): Promise
       batchesPerEpoch: s.loader.batchesPerEpoch, loaders: { labelled: s.loader },
       step: (lr, parallel) => finetuneStep(s, lr, parallel, precision), extraState: precision.extraState(),
       ...classifierEvaluations(s.model, s.test, s.validation ?? null, world),
-      message: describe(s, config),
-      checkpointExtra: { classNames: s.train.classNames, from: config.from ?? null, labelsSha256: s.labels.sha256, precision: config.precision },
+      message: describe(s, config, precision),
+      checkpointExtra: { classNames: s.train.classNames, from: config.from ?? null, labelsSha256: s.labels.sha256, precision: precision.precision },
     };
     const r = await runTrainingLoop(run, { resume: o.resume, emit, stop: o.stop, world, globalBn: config.globalBn });
     return finishStage(folder, emit, {
       stage: 'finetune', init: config.from ? 'simclr' : 'supervised', from: config.from ?? null, ...loopSummary(r, s.loader),
       eval_images: s.test?.length ?? 0, labels_file: s.labels.file, labels_sha256: s.labels.sha256, labelled_images: s.labels.indices.length,
-      val_images: s.validation?.length ?? 0, train_top1: r.last.train_top1 ?? null, precision: config.precision,
+      val_images: s.validation?.length ?? 0, train_top1: r.last.train_top1 ?? null, precision: precision.precision,
     } satisfies FinetuneSummary);
   } finally {
     s.model.dispose();
@@ -115,11 +115,11 @@ export async function finetune(config: FinetuneConfig, o: StageOptions): Promise
 }
 
 
-function describe(s: FinetuneSetup, c: FinetuneConfig): string {
+function describe(s: FinetuneSetup, c: FinetuneConfig, mp: MixedPrecision): string {
   const d = s.model.description;
   const trainable = s.model.numParameters(true);
   return `${c.from ? 'fine-tune' : 'supervised baseline'}: ResNet-${d.depth} x${d.widthMultiplier}${d.skRatio ? ' +SK' : ''} from ${s.source}, ` +
     `${d.projHead.keepLayers} projection layer(s) kept, ${(trainable / 1e6).toFixed(2)}M trainable params; ${s.labels.indices.length} labelled images ` +
     `(${c.labels}) of ${s.train.length}${s.validation ? ` (${s.validation.length} others held out for validation)` : ''}; batch ${s.loader.batchSize}, ${s.totalSteps} steps (${s.loader.batchesPerEpoch}/epoch), ` +
-    `${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}${c.precision === 'fp32' ? '' : `, ${c.precision} mixed precision`}`;
+    `${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}${mp.describe()}`;
 }

@@ -2,25 +2,55 @@
 // master weights, batch-norm statistics and losses in fp32. Reference: PyTorch's AMP recipe (torch.autocast + GradScaler).
 import type { DataParallel } from '../../distributed/data_parallel.js';
 import { GradScaler, type GradScalerState, type GroupOptions, type Optimizer } from '../../optim/index.js';
-import { autocast, full, type AutocastOptions, type Tensor } from '../../tensor/index.js';
+import { autocast, cuda, full, hasNativeBf16, type AutocastOptions, type Tensor } from '../../tensor/index.js';
 import type { ExtraState } from '../run/train_loop.js';
 
 export type Precision = 'fp32' | 'bf16' | 'fp16';
+/** What a config may ask for: a precision, or 'auto' (bf16 where the hardware does it natively, else fp32). */
+export type PrecisionChoice = Precision | 'auto';
+
+/** Whether the hardware does bfloat16 natively; injectable so tests can play either machine. */
+export interface NativeBf16 {
+  cpu: () => boolean;
+  cuda: () => boolean;
+}
+const HARDWARE_BF16: NativeBf16 = { cpu: () => hasNativeBf16(), cuda: () => cuda.supportsBf16() };
+
+/**
+ * 'auto' -> bf16 where it is native and so faster (a CPU with AVX512-BF16 or AMX, a GPU of compute capability 8.0+),
+ * fp32 elsewhere: without native support bf16 autocast is no faster, and the recipe's accuracy was measured both ways
+ * (notes/label-efficiency.md). Explicit precisions pass through.
+ */
+export function resolvePrecision(choice: PrecisionChoice, device = 'cpu', native: NativeBf16 = HARDWARE_BF16): Precision {
+  if (choice !== 'auto') return choice;
+  const isNative = device.startsWith('cuda') ? native.cuda() : native.cpu();
+  return isNative ? 'bf16' : 'fp32';
+}
 
 /** The precision of one run: how its forward passes run and how its optimiser steps. */
 export class MixedPrecision {
   readonly precision: Precision;
+  /** True when 'auto' chose `precision`. */
+  readonly automatic: boolean;
   /** fp16 only: dynamic loss scaling, its state saved in every checkpoint. */
   readonly scaler: GradScaler | null;
   readonly #autocast: AutocastOptions | null;
 
-  constructor(precision: Precision = 'fp32', device = 'cpu') {
+  constructor(choice: PrecisionChoice = 'fp32', device = 'cpu', native: NativeBf16 = HARDWARE_BF16) {
+    const precision = resolvePrecision(choice, device, native);
     if (precision === 'fp16' && device === 'cpu') {
       throw new RangeError("--precision fp16 needs --device cuda: libtorch has no float16 autocast on CPU (use --precision bf16 there)");
     }
     this.precision = precision;
+    this.automatic = choice === 'auto';
     this.scaler = precision === 'fp16' ? new GradScaler() : null;
     this.#autocast = precision === 'fp32' ? null : { device: device as AutocastOptions['device'], dtype: precision === 'bf16' ? 'bfloat16' : 'float16' };
+  }
+
+  /** For a run's opening line: '' for a chosen fp32, else the precision and whether 'auto' picked it. */
+  describe(): string {
+    if (this.automatic) return `, ${this.precision === 'fp32' ? 'fp32' : `${this.precision} mixed precision`} (--precision auto: ${this.precision === 'fp32' ? 'no native bf16 here' : 'native bf16 here'})`;
+    return this.precision === 'fp32' ? '' : `, ${this.precision} mixed precision`;
   }
 
   /** fn (a forward pass) under autocast; as is in fp32. The caller casts what feeds a loss back with `.float()`. */

@@ -12,7 +12,7 @@ import type { PretrainConfig } from '../config/pretrain_config.js';
 import { setupPretrain, type PretrainSetup } from './pretrain_setup.js';
 import { openStage } from './stage_setup.js';
 import { pretrainStep, stepMetrics, type StepContext } from './pretrain_step.js';
-import { composeExtraStates, MixedPrecision, type Precision } from './mixed_precision.js';
+import { composeExtraStates, MixedPrecision, type PrecisionChoice } from './mixed_precision.js';
 import { finishStage, rates, runTrainingLoop, type ExtraState, type Metrics, type StepResult, type TrainingRun } from '../run/train_loop.js';
 import type { StopSignal } from '../run/stop_signal.js';
 
@@ -38,7 +38,7 @@ export interface PretrainSummary {
   images_per_s: number;
   data_wait_fraction: number;
   /** --precision of the steps (fp32, or bf16 / fp16 autocast). */
-  precision: Precision;
+  precision: PrecisionChoice;
   /** Seconds in training steps, and in steps plus evaluations (setup excluded), as every stage reports them. */
   train_s: number;
   wall_s: number;
@@ -61,7 +61,7 @@ export async function pretrain(config: PretrainConfig, o: PretrainOptions): Prom
     if (!folder.exists('config.json')) folder.writeJson('config.json', config);
     const run: TrainingRun = {
       stage: 'pretrain', folder, model, optimizer, schedule: setup.schedule, totalSteps: setup.totalSteps,
-      batchesPerEpoch: loader.batchesPerEpoch, loaders: { train: loader }, checkpointExtra: { precision: config.precision }, message: describeRun(setup, config),
+      batchesPerEpoch: loader.batchesPerEpoch, loaders: { train: loader }, checkpointExtra: { precision: precision.precision }, message: describeRun(setup, config, precision),
       settings: { logEvery: config.logEvery, checkpointEvery: config.checkpointEvery, keepCheckpoints: config.keepCheckpoints, evalEvery: config.knnEvery },
       parallelModules: ctx.memory ? [model, ctx.memory.ema] : [model],
       step: (lr, parallel) => step(setup, ctx, lr, parallel),
@@ -76,7 +76,7 @@ export async function pretrain(config: PretrainConfig, o: PretrainOptions): Prom
       knn_top1: r.lastEval?.knn_top1 ?? null, knn_train_images: r.lastEval?.knn_train_images ?? null,
       linear_top1: r.lastEval?.linear_top1 ?? null, linear_top5: r.lastEval?.linear_top5 ?? null,
       contrastive_top1: r.last.contrastive_top1 ?? null, loss: r.last.loss ?? null,
-      images_per_s, data_wait_fraction, precision: config.precision, train_s, wall_s, interrupted: r.interrupted, checkpoint: r.checkpoint,
+      images_per_s, data_wait_fraction, precision: precision.precision, train_s, wall_s, interrupted: r.interrupted, checkpoint: r.checkpoint,
     } satisfies PretrainSummary);
   } finally {
     ctx.memory?.ema.dispose();
@@ -130,11 +130,11 @@ function emaCopy(model: SimCLRModel): SimCLRModel {
   return ema;
 }
 
-function describeRun(s: PretrainSetup, c: PretrainConfig): string {
+function describeRun(s: PretrainSetup, c: PretrainConfig, mp: MixedPrecision): string {
   const params = s.model.encoder.numParameters();
   return `ResNet-${c.depth} x${c.widthMultiplier}${c.skRatio ? ' +SK' : ''} (${(params / 1e6).toFixed(2)}M encoder params), ` +
     `${s.train.length} images, batch ${c.batchSize}, ${s.totalSteps} steps (${s.loader.batchesPerEpoch}/epoch), ` +
-    `${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}, warm-up ${s.warmupSteps} steps, temperature ${c.temperature}${c.precision === 'fp32' ? '' : `, ${c.precision} mixed precision`}`;
+    `${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}, warm-up ${s.warmupSteps} steps, temperature ${c.temperature}${mp.describe()}`;
 }
 
 /** kNN on encoder features and the online linear head's test accuracy (labelled data only), sharded when data parallel. */
