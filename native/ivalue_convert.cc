@@ -23,8 +23,16 @@ std::string describe(const Napi::Value& v) {
   return "object";
 }
 
+// A schema type as a JavaScript caller reads it. SymInt (a size libtorch may trace symbolically) is a plain integer from
+// JavaScript, and libtorch 2.x schemas write SymInt where 1.13 wrote int: printing int keeps messages the same on both.
+std::string typeName(const c10::TypePtr& type) {
+  std::string s = type->str();
+  for (size_t at = s.find("SymInt"); at != std::string::npos; at = s.find("SymInt", at)) s.replace(at, 6, "int");
+  return s;
+}
+
 [[noreturn]] void mismatch(const std::string& where, const c10::TypePtr& type, const Napi::Value& v) {
-  throw ArgTypeError(where + ": expected " + type->str() + ", got " + describe(v));
+  throw ArgTypeError(where + ": expected " + typeName(type) + ", got " + describe(v));
 }
 
 int64_t toInt(const Napi::Value& v, const c10::TypePtr& type, const std::string& where) {
@@ -71,9 +79,14 @@ c10::IValue toList(const Napi::Value& v, const c10::Argument& arg, const c10::Li
   bool intLike = kind == c10::TypeKind::IntType || kind == c10::TypeKind::SymIntType;
   // Like Python: a single number stands for a list of N copies (stride=2 means [2, 2]).
   if (!v.IsArray()) {
-    if ((intLike || kind == c10::TypeKind::FloatType || kind == c10::TypeKind::BoolType) && arg.N()) {
+    bool broadcasts = (intLike || kind == c10::TypeKind::FloatType) && arg.N();
+    bool numeric = v.IsNumber() || v.IsBigInt() || v.IsBoolean();
+    if (broadcasts && numeric) {
       if (intLike) return c10::IValue(std::vector<int64_t>(*arg.N(), toInt(v, elem, where)));
-      if (kind == c10::TypeKind::FloatType) return c10::IValue(std::vector<double>(*arg.N(), toDouble(v, elem, where)));
+      return c10::IValue(std::vector<double>(*arg.N(), toDouble(v, elem, where)));
+    }
+    if (broadcasts) {
+      throw ArgTypeError(where + ": expected " + typeName(elem) + " or " + typeName(elem) + "[" + std::to_string(*arg.N()) + "], got " + describe(v));
     }
     mismatch(where, listType, v);
   }
@@ -116,7 +129,7 @@ c10::IValue toList(const Napi::Value& v, const c10::Argument& arg, const c10::Li
     }
     return out;
   }
-  throw ArgTypeError(where + ": list type " + listType->str() + " is not supported by the bridge");
+  throw ArgTypeError(where + ": list type " + typeName(listType) + " is not supported by the bridge");
 }
 
 c10::IValue convert(const Napi::Value& v, const c10::Argument& arg, const c10::TypePtr& type,
@@ -151,7 +164,7 @@ c10::IValue convert(const Napi::Value& v, const c10::Argument& arg, const c10::T
     case c10::TypeKind::ListType:
       return toList(v, arg, type->cast<c10::ListType>(), where);
     default:
-      throw ArgTypeError(where + ": argument type " + type->str() + " is not supported by the bridge");
+      throw ArgTypeError(where + ": argument type " + typeName(type) + " is not supported by the bridge");
   }
 }
 

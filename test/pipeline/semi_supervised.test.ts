@@ -54,6 +54,7 @@ test('tiny pipeline over label seeds 0 and 1: shared pretraining, per-subset sta
       assert.match(line, /^\| [^|]+ \| \d+\.\d ± \d+\.\d \(\d+\.\d, \d+\.\d\) \| \d+\.\d ± \d+\.\d \(\d+\.\d, \d+\.\d\) \| \d+ \/ \d+ \|$/);
     }
     assert.match(md, /Every test figure is computed once, at the end of its run, on the 200 test images/);
+    assert.match(md, /Arithmetic \(--precision\): pretraining fp32; fine-tuning, baselines and distillation fp32\./);
     const runs = md.slice(md.indexOf('## Runs'), md.indexOf('## Curves'));
     assert.equal(runs.split('\n').filter((l) => l.includes('`simclr finetune --out ')).length, 2 * 2 * 2, 'a command per fine-tuning and baseline run');
     assert.equal(runs.split('\n').filter((l) => l.includes('`simclr distill --out ')).length, 2 * 2 * 2);

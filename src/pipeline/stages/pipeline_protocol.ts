@@ -5,6 +5,7 @@ import type { FinetuneConfig } from '../config/finetune_config.js';
 import { FLOOR_VALIDATION_FRACTION, K_GRID, L2_GRID } from './pixel_floors.js';
 import type { PretrainConfig } from '../config/pretrain_config.js';
 import type { TrainingConfig } from '../config/stage_config.js';
+import { resolvePrecision, type PrecisionChoice } from './mixed_precision.js';
 
 /** The resolved configs of one fraction's stages (any label subset: they differ only in the subset). */
 export interface StageConfigs {
@@ -22,6 +23,17 @@ export function describeRecipe(c: TrainingConfig): string {
     `cosine decay, weight decay ${c.weightDecay}, batch ${c.batchSize}, ${crop} + flip, ${length}`;
 }
 
+/** A stage's --precision as run: 'auto' with what it resolves to on this machine. */
+function precisionWord(c: { precision: PrecisionChoice; device: string }): string {
+  return c.precision === 'auto' ? `auto (${resolvePrecision('auto', c.device)} on this machine's ${c.device})` : c.precision;
+}
+
+function precisionLine(pretrain: PretrainConfig, configs: StageConfigs[]): string {
+  const stages = [...new Set(configs.flatMap((c) => [c.finetune, c.supervised, c.self, c.small].map(precisionWord)))];
+  return `Arithmetic (--precision): pretraining ${precisionWord(pretrain)}; fine-tuning, baselines and distillation ${stages.join(' / ')}. ` +
+    'Mixed precision keeps weights, batch-norm statistics and losses in fp32.';
+}
+
 function validationLine(configs: StageConfigs[]): string {
   const splits = [...new Set(configs.flatMap((c) => [c.finetune, c.supervised, c.self, c.small].map((s) => s.valSplit ?? 0)))];
   if (splits.every((n) => n === 0)) {
@@ -37,6 +49,7 @@ export function pipelineProtocol(o: { testImages: number; seeds: number[]; pretr
   return [
     `Every test figure is computed once, at the end of its run, on the ${o.testImages} test images; nothing is selected on them.`,
     validationLine(fractions.map(([, c]) => c)),
+    precisionLine(o.pretrain, fractions.map(([, c]) => c)),
     ...fractions.map(([f, c]) => `Supervised baseline at ${f}: the encoder's architecture from scratch on the same labelled subset, ${describeRecipe(c.supervised)}.`),
     ...fractions.map(([f, c]) => `Fine-tuning at ${f}: ${describeRecipe(c.finetune)}; distillation: ${describeRecipe(c.self)} (small student: ${describeRecipe(c.small)}).`),
     `Raw-pixel floors: logistic regression (L-BFGS on standardised pixels, L2 from {${L2_GRID.join(', ')}}) and weighted kNN (cosine, ` +

@@ -1,0 +1,29 @@
+// The report's protocol lines, written from the resolved configs: the recipe of each stage and the arithmetic it ran in
+// (--precision auto shown with what it resolves to on this machine).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resolveDistillConfig } from '../../src/pipeline/config/distill_config.js';
+import { resolveFinetuneConfig } from '../../src/pipeline/config/finetune_config.js';
+import { resolvePretrainConfig } from '../../src/pipeline/config/pretrain_config.js';
+import { describeRecipe, pipelineProtocol, type StageConfigs } from '../../src/pipeline/stages/pipeline_protocol.js';
+import { hasNativeBf16 } from '../../src/tensor/index.js';
+
+const stages = (precision: 'fp32' | 'bf16' | 'auto'): StageConfigs => ({
+  finetune: resolveFinetuneConfig({ preset: 'tiny', overrides: { from: 'p', precision, augment: 'padCrop', padding: 4 } }),
+  supervised: resolveFinetuneConfig({ preset: 'tiny', overrides: { depth: 18, precision } }),
+  self: resolveDistillConfig({ preset: 'tiny', overrides: { teacher: 't', precision } }),
+  small: resolveDistillConfig({ preset: 'tiny', overrides: { teacher: 't', precision } }),
+});
+
+test('the protocol names each stage\'s arithmetic, auto with what it becomes here', () => {
+  const pretrain = resolvePretrainConfig({ preset: 'tiny', overrides: { precision: 'auto' } });
+  const lines = pipelineProtocol({ testImages: 100, seeds: [0], pretrain, byFraction: { '1%': stages('fp32'), '10%': stages('bf16') } });
+  const here = hasNativeBf16() ? 'bf16' : 'fp32';
+  assert.ok(lines.includes(`Arithmetic (--precision): pretraining auto (${here} on this machine's cpu); fine-tuning, baselines and distillation fp32 / bf16. ` +
+    'Mixed precision keeps weights, batch-norm statistics and losses in fp32.'), lines.join('\n'));
+});
+
+test('a recipe line names the augmentation: pad crop or resized crop', () => {
+  assert.match(describeRecipe(stages('fp32').finetune), /random crop from zero padding 4 \+ flip/);
+  assert.match(describeRecipe(stages('fp32').self), /random resized crop \(area >= [\d.]+\) \+ flip/);
+});
