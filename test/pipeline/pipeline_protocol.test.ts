@@ -27,3 +27,15 @@ test('a recipe line names the augmentation: pad crop or resized crop', () => {
   assert.match(describeRecipe(stages('fp32').finetune), /random crop from zero padding 4 \+ flip/);
   assert.match(describeRecipe(stages('fp32').self), /random resized crop \(area >= [\d.]+\) \+ flip/);
 });
+
+test('the protocol says what each run\'s summary records it ran in, with the --precision given when that differs', () => {
+  const pretrain = resolvePretrainConfig({ preset: 'tiny', overrides: { precision: 'auto' } });
+  const fp32Runs = { finetune: 'fp32', supervised: 'fp32', self: 'fp32', small: 'fp32' };
+  const lines = pipelineProtocol({
+    testImages: 100, seeds: [0, 1], pretrain, byFraction: { '1%': stages('fp32'), '10%': stages('fp32') },
+    // A pretraining that ran in bf16 on another machine, and a fine-tuning reused from a bf16 run (precision resumes).
+    ran: { pretrain: 'bf16', byFraction: { '1%': [fp32Runs, fp32Runs], '10%': [fp32Runs, { ...fp32Runs, finetune: 'bf16' }] } },
+  });
+  assert.ok(lines.includes('Arithmetic (--precision): pretraining bf16 (--precision auto); fine-tuning, baselines and distillation fp32 / bf16 (--precision fp32). ' +
+    'Mixed precision keeps weights, batch-norm statistics and losses in fp32.'), lines.join('\n'));
+});

@@ -23,14 +23,23 @@ export function describeRecipe(c: TrainingConfig): string {
     `cosine decay, weight decay ${c.weightDecay}, batch ${c.batchSize}, ${crop} + flip, ${length}`;
 }
 
-/** A stage's --precision as run: 'auto' with what it resolves to on this machine. */
-function precisionWord(c: { precision: PrecisionChoice; device: string }): string {
-  return c.precision === 'auto' ? `auto (${resolvePrecision('auto', c.device)} on this machine's ${c.device})` : c.precision;
+/** What each stage's summary.json says it ran in (absent for runs older than the field). */
+export type RanPrecision = { [K in keyof StageConfigs]?: string };
+
+/**
+ * A stage's arithmetic: what its summary says it ran in, with the --precision it was given when that differs ('auto',
+ * or a finished stage reused under another setting); without a summary, 'auto' is worked out for this machine.
+ */
+function precisionWord(c: { precision: PrecisionChoice; device: string }, ran?: string): string {
+  if (ran === undefined) return c.precision === 'auto' ? `auto (${resolvePrecision('auto', c.device)} on this machine's ${c.device})` : c.precision;
+  return ran === c.precision ? ran : `${ran} (--precision ${c.precision})`;
 }
 
-function precisionLine(pretrain: PretrainConfig, configs: StageConfigs[]): string {
-  const stages = [...new Set(configs.flatMap((c) => [c.finetune, c.supervised, c.self, c.small].map(precisionWord)))];
-  return `Arithmetic (--precision): pretraining ${precisionWord(pretrain)}; fine-tuning, baselines and distillation ${stages.join(' / ')}. ` +
+const STAGE_KEYS = ['finetune', 'supervised', 'self', 'small'] as const;
+
+function precisionLine(pretrain: PretrainConfig, pretrainRan: string | undefined, fractions: [StageConfigs, RanPrecision[]][]): string {
+  const words = fractions.flatMap(([c, subsets]) => (subsets.length > 0 ? subsets : [{}]).flatMap((ran) => STAGE_KEYS.map((k) => precisionWord(c[k], ran[k]))));
+  return `Arithmetic (--precision): pretraining ${precisionWord(pretrain, pretrainRan)}; fine-tuning, baselines and distillation ${[...new Set(words)].join(' / ')}. ` +
     'Mixed precision keeps weights, batch-norm statistics and losses in fp32.';
 }
 
@@ -44,12 +53,16 @@ function validationLine(configs: StageConfigs[]): string {
     'training and distillation); the figures are still each run\'s last step (its "best" checkpoint, chosen on validation, is not used).';
 }
 
-export function pipelineProtocol(o: { testImages: number; seeds: number[]; pretrain: PretrainConfig; byFraction: Record<string, StageConfigs> }): string[] {
+/** `ran`: the precision each run's summary records (pretraining, and per fraction one entry per label subset). */
+export function pipelineProtocol(o: {
+  testImages: number; seeds: number[]; pretrain: PretrainConfig; byFraction: Record<string, StageConfigs>;
+  ran?: { pretrain?: string; byFraction: Record<string, RanPrecision[]> };
+}): string[] {
   const fractions = Object.entries(o.byFraction);
   return [
     `Every test figure is computed once, at the end of its run, on the ${o.testImages} test images; nothing is selected on them.`,
     validationLine(fractions.map(([, c]) => c)),
-    precisionLine(o.pretrain, fractions.map(([, c]) => c)),
+    precisionLine(o.pretrain, o.ran?.pretrain, fractions.map(([f, c]) => [c, o.ran?.byFraction[f] ?? []])),
     ...fractions.map(([f, c]) => `Supervised baseline at ${f}: the encoder's architecture from scratch on the same labelled subset, ${describeRecipe(c.supervised)}.`),
     ...fractions.map(([f, c]) => `Fine-tuning at ${f}: ${describeRecipe(c.finetune)}; distillation: ${describeRecipe(c.self)} (small student: ${describeRecipe(c.small)}).`),
     `Raw-pixel floors: logistic regression (L-BFGS on standardised pixels, L2 from {${L2_GRID.join(', ')}}) and weighted kNN (cosine, ` +

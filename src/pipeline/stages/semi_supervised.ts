@@ -13,7 +13,7 @@ import { ignoreEvents, type EventSink } from '../run/events.js';
 import { finetune } from './finetune.js';
 import { finetuneSchema, resolveFinetuneConfig, type FinetuneConfig, type FinetuneConfigInput } from '../config/finetune_config.js';
 import { floorsConfig, floorsStage, type FloorsSummary } from './floors_stage.js';
-import { pipelineProtocol, type StageConfigs } from './pipeline_protocol.js';
+import { pipelineProtocol, type RanPrecision, type StageConfigs } from './pipeline_protocol.js';
 import { runStage, type Summary } from './pipeline_stage.js';
 import { pretrain } from './pretrain.js';
 import { confusionChoice, reportPictures } from './report_pictures.js';
@@ -146,7 +146,7 @@ export function finetuneConfig(x: PlanContext, fraction: string, seed: number): 
 }
 
 /** Every stage of one fraction and label subset; null when a stage was interrupted. */
-async function runSubset(x: Context, fraction: string, seed: number): Promise<{ rows: ResultRow[]; curves: CurveSet[]; configs: StageConfigs } | null> {
+async function runSubset(x: Context, fraction: string, seed: number): Promise<{ rows: ResultRow[]; curves: CurveSet[]; configs: StageConfigs; ran: RanPrecision } | null> {
   const dir = (kind: string) => join(x.out, stageDirName(kind, fraction, seed));
   const options = (out: string, resume: boolean) => ({ out, resume, onEvent: x.emit, stop: x.stop, world: x.world });
   const ftConfig = finetuneConfig(x, fraction, seed);
@@ -180,7 +180,8 @@ async function runSubset(x: Context, fraction: string, seed: number): Promise<{ 
   ];
   const curves = [['fine-tune', 'finetune'], ['baseline', 'supervised'], ['distill self', 'distill-self'], ['distill small', 'distill-small']]
     .map(([name, kind]) => ({ name: `${name} ${fraction}`, metrics: RunFolder.open(dir(kind), { readOnly: true }).readMetrics() }));
-  return { rows, curves, configs: { finetune: ftConfig, ...c } };
+  const ran = (s: Summary) => (typeof s.precision === 'string' ? s.precision : undefined);
+  return { rows, curves, configs: { finetune: ftConfig, ...c }, ran: { finetune: ran(ft), supervised: ran(sup), self: ran(self), small: ran(small) } };
 }
 
 /** The report's pictures unless the plan turns them off; one that cannot be drawn becomes a line in the report. */
@@ -198,7 +199,9 @@ async function pipelinePictures(x: Context, seeds: number[], rows: ResultRow[], 
 }
 
 /** report.md / report.html of a finished pipeline. */
-async function pipelineReport(x: Context, r: { seeds: number[]; pre: Summary; rows: ResultRow[]; curves: CurveSet[]; configs: Record<string, StageConfigs>; wallS: number }) {
+async function pipelineReport(x: Context, r: {
+  seeds: number[]; pre: Summary; rows: ResultRow[]; curves: CurveSet[]; configs: Record<string, StageConfigs>; ran: Record<string, RanPrecision[]>; wallS: number;
+}) {
   const preDir = join(x.out, 'pretrain');
   const firstFt = RunFolder.open(join(x.out, stageDirName('finetune', x.plan.fractions[0], r.seeds[0])), { readOnly: true }).readJson<Summary>('summary.json');
   const testImages = Number(firstFt.eval_images ?? 0);
@@ -209,7 +212,10 @@ async function pipelineReport(x: Context, r: { seeds: number[]; pre: Summary; ro
       runDir: preDir, summary: r.pre, metrics: RunFolder.open(preDir, { readOnly: true }).readMetrics() as MetricsRecord[],
       command: stageCommand('pretrain', pretrainSchema.shape, x.pretrainConfig, preDir),
     },
-    finetunes: r.curves, results: r.rows, protocol: pipelineProtocol({ testImages, seeds: r.seeds, pretrain: x.pretrainConfig, byFraction: r.configs }),
+    finetunes: r.curves, results: r.rows, protocol: pipelineProtocol({
+      testImages, seeds: r.seeds, pretrain: x.pretrainConfig, byFraction: r.configs,
+      ran: { pretrain: typeof r.pre.precision === 'string' ? r.pre.precision : undefined, byFraction: r.ran },
+    }),
     pipelineCommand: x.command, configuration: { plan: x.plan, common: x.common, labelSeeds: r.seeds }, totalWallS: r.wallS,
     pictures: pictures?.pictures, pictureFailures: pictures?.failures,
   });
@@ -229,11 +235,13 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult | 
   const rows: ResultRow[] = [];
   const curves: CurveSet[] = [];
   const configs: Record<string, StageConfigs> = {};
+  const ran: Record<string, RanPrecision[]> = {};
   for (const fraction of o.plan.fractions) {
     for (const seed of seeds) {
       const subset = await runSubset(x, fraction, seed);
       if (!subset) return null;
       rows.push(...subset.rows);
+      (ran[fraction] ??= []).push(subset.ran);
       if (seed !== seeds[0]) continue;
       curves.push(...subset.curves); // one subset's curves keep the plots readable
       configs[fraction] = subset.configs;
@@ -243,7 +251,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult | 
   const stageWall = rows.reduce((sum, r) => sum + Number(r.wallS ?? 0), Number(pre.wall_s ?? 0));
   const wallS = Math.max(stageWall, (performance.now() - start) / 1000);
   if (x.world.rank !== 0) return { results: rows, report: { markdown: '', html: '', plots: [], pictures: [] }, wall_s: wallS }; // rank 0 reports
-  const report = await pipelineReport(x, { seeds, pre, rows, curves, configs, wallS });
+  const report = await pipelineReport(x, { seeds, pre, rows, curves, configs, ran, wallS });
   RunFolder.open(o.out, { resume: true }).writeJson('summary.json', { stage: 'pipeline', label_seeds: seeds, results: rows, wall_s: wallS, report: report.markdown });
   return { results: rows, report, wall_s: wallS };
 }
