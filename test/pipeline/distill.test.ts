@@ -104,6 +104,30 @@ test('run-time errors name the problem: a pretraining checkpoint as teacher, a p
   await assert.rejects(setupDistill(tiny({ studentFrom: pretrained, ftProjSelector: 5 }), RunFolder.open(join(dir, 'bad2'))), /ftProjSelector 5: checkpoint .* has 3 projection layer\(s\)/);
 });
 
+test('the supervised term draws its own batch size of labelled images per step (labelledBatchSize, default batchSize)', async () => {
+  const config = tiny({ alpha: 0.5, labels: '10%', labelledBatchSize: 4 });
+  const s = await setupDistill(config, RunFolder.open(join(dir, 'labelled-batch')));
+  try {
+    assert.equal(s.loader.batchSize, 16);
+    assert.equal(s.labelledLoader!.batchSize, 4);
+    const labelled = new Set(s.labels!.indices);
+    const step = distillStep(s, config, 0.05);
+    assert.equal(step.images, 16 + 4, 'a step trains on the unlabelled batch and the labelled one');
+    dispose(step.scalars);
+    const batch = s.labelledLoader!.next();
+    assert.ok(batch.indices.every((i) => labelled.has(i)), 'the labelled batch comes from the labelled subset only');
+    dispose([batch.x, batch.labels]);
+  } finally {
+    release(s);
+  }
+  const plain = await setupDistill(tiny({ alpha: 0.5, labels: '10%' }), RunFolder.open(join(dir, 'labelled-batch-default')));
+  try {
+    assert.equal(plain.labelledLoader!.batchSize, plain.loader.batchSize);
+  } finally {
+    release(plain);
+  }
+});
+
 test('a validation split is held out of the unlabelled images and outside the labelled subset; the test split is scored once', async () => {
   const s = await setupDistill(tiny({ labels: '10%', valSplit: 40 }), RunFolder.open(join(dir, 'validation-setup')));
   try {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { resolveDistillConfig } from '../../src/pipeline/config/distill_config.js';
 import { resolveFinetuneConfig } from '../../src/pipeline/config/finetune_config.js';
 import { resolvePretrainConfig } from '../../src/pipeline/config/pretrain_config.js';
-import { describeRecipe, pipelineProtocol, type StageConfigs } from '../../src/pipeline/stages/pipeline_protocol.js';
+import { describeDistill, describeFinetune, describeRecipe, pipelineProtocol, type StageConfigs } from '../../src/pipeline/stages/pipeline_protocol.js';
 import { hasNativeBf16 } from '../../src/tensor/index.js';
 
 const stages = (precision: 'fp32' | 'bf16' | 'auto'): StageConfigs => ({
@@ -38,4 +38,14 @@ test('the protocol says what each run\'s summary records it ran in, with the --p
   });
   assert.ok(lines.includes('Arithmetic (--precision): pretraining bf16 (--precision auto); fine-tuning, baselines and distillation fp32 / bf16 (--precision fp32). ' +
     'Mixed precision keeps weights, batch-norm statistics and losses in fp32.'), lines.join('\n'));
+});
+
+test('recipe lines name a frozen stem and the distillation loss (temperature, supervised term)', () => {
+  const frozen = resolveFinetuneConfig({ preset: 'tiny', overrides: { from: 'p', fineTuneAfterBlock: 0 } });
+  assert.match(describeFinetune(frozen), /, stem frozen \(weights and batch-norm statistics\)$/);
+  assert.match(describeFinetune(resolveFinetuneConfig({ preset: 'tiny', overrides: { from: 'p', fineTuneAfterBlock: 2 } })), /, stem and blocks 1-2 frozen/);
+  assert.doesNotMatch(describeFinetune(stages('fp32').finetune), /frozen/);
+  const withLabels = resolveDistillConfig({ preset: 'tiny', overrides: { teacher: 't', alpha: 0.5, labels: '10%', temperature: 2, scaleByTemperatureSquared: true } });
+  assert.match(describeDistill(withLabels), /, temperature 2 \(loss x tau\^2\) \+ 0\.5 x cross-entropy on a labelled batch per step$/);
+  assert.match(describeDistill(stages('fp32').self), /, temperature 1$/);
 });

@@ -78,6 +78,11 @@ test('distill: teacher required, alpha > 0 needs labels, studentFrom excludes ar
     "depth: the student's architecture comes from studentFrom 'p'; remove depth",
   ]);
   assert.ok(problems(() => validateDistillConfig({ data: 'fashion-mnist', teacher: 't', steps: 1, temperature: 0 })).some((p) => /^temperature: /.test(p)));
+  assert.deepEqual(problems(() => validateDistillConfig({ data: 'fashion-mnist', teacher: 't', steps: 1, labelledBatchSize: 64 })), [
+    'labelledBatchSize: labelledBatchSize applies to the supervised term: set alpha > 0 too',
+  ]);
+  assert.ok(problems(() => validateDistillConfig({ data: 'fashion-mnist', teacher: 't', steps: 1, alpha: 1, labels: '1%', labelledBatchSize: 1 }))
+    .some((p) => p === 'labelledBatchSize: labelledBatchSize must be at least 2 (batch norm needs a batch)'));
   assert.equal(resolveDistillConfig({ preset: 'tiny', overrides: { teacher: 't', widthMultiplier: 0.5 } }).widthMultiplier, 0.5);
 });
 

@@ -18,6 +18,8 @@ export const distillSchema = z.strictObject({
   scaleByTemperatureSquared: z.boolean().default(false).describe('multiply the distillation loss by tau^2'),
   alpha: z.number().nonnegative().default(0).describe('weight of the supervised loss on the labelled subset (0 = none)'),
   labels: z.string().min(1).optional().describe("labelled subset for alpha > 0: '1%', '10%', 'N-per-class' or FILE"),
+  labelledBatchSize: z.number().int().min(2, 'labelledBatchSize must be at least 2 (batch norm needs a batch)').optional()
+    .describe('images of the labelled subset per step for alpha > 0 (default: batchSize)'),
   labelSeed: z.number().int().nonnegative().default(0),
   zeroInitLogitsLayer: z.boolean().default(false),
   /** Student architecture: any key given overrides the teacher's (e.g. widthMultiplier 0.5 = a half-width student). */
@@ -29,6 +31,7 @@ export const distillSchema = z.strictObject({
   requireLength(c, ctx);
   checkTrainingOptions(c, ctx);
   if (c.alpha > 0 && c.labels === undefined) ctx.addIssue({ code: 'custom', path: ['labels'], message: 'alpha > 0 adds a supervised loss: give the labelled subset (labels)' });
+  if (c.labelledBatchSize !== undefined && c.alpha === 0) ctx.addIssue({ code: 'custom', path: ['labelledBatchSize'], message: 'labelledBatchSize applies to the supervised term: set alpha > 0 too' });
   if (c.labels !== undefined) {
     try {
       parseLabelsSpec(c.labels);

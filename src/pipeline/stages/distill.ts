@@ -94,7 +94,7 @@ export async function setupDistill(c: DistillConfig, folder: RunFolder, emit: Ev
     checkInputShape(student.description, data.train, studentSource);
     const trainIndices = validation ? withoutIndices(data.train.length, validation.indices) : undefined;
     const loader = augmentedLoader(data.train, c, { seed: c.seed, indices: trainIndices, stage: 'distill', emit, world, device });
-    const labelledLoader = labels && c.alpha > 0 ? augmentedLoader(data.train, c, { seed: c.seed + 1, indices: labels.indices, stage: 'distill', emit, world, device }) : null;
+    const labelledLoader = labels && c.alpha > 0 ? augmentedLoader(data.train, { ...c, batchSize: c.labelledBatchSize ?? c.batchSize }, { seed: c.seed + 1, indices: labels.indices, stage: 'distill', emit, world, device }) : null;
     return { ...data, ...optimizerAndSchedule(student, c, loader), teacher, teacherPath, student, studentSource, loader, labelledLoader, labels, validation: validation?.data ?? null };
   } catch (err) {
     for (const m of owned) m.dispose();
@@ -196,6 +196,6 @@ function describe(s: DistillSetup, c: DistillConfig, mp: MixedPrecision): string
   const d = s.student.description;
   return `distill ${s.teacherPath} (${(s.teacher.numParameters() / 1e6).toFixed(2)}M params) into ResNet-${d.depth} x${d.widthMultiplier}` +
     `${d.skRatio ? ' +SK' : ''} (${(s.student.numParameters() / 1e6).toFixed(2)}M, ${s.studentSource}); ${s.train.length - (s.validation?.length ?? 0)} images${s.validation ? ` (${s.validation.length} held out for validation)` : ''}, ` +
-    `tau ${c.temperature}${c.alpha > 0 ? `, alpha ${c.alpha} on ${s.labels!.indices.length} labelled` : ''}; batch ${s.loader.batchSize}, ` +
+    `tau ${c.temperature}${c.alpha > 0 ? `, alpha ${c.alpha} on ${s.labels!.indices.length} labelled (${s.labelledLoader!.batchSize} per step)` : ''}; batch ${s.loader.batchSize}, ` +
     `${s.totalSteps} steps, ${c.optimizer} peak lr ${s.peakLr.toPrecision(3)}${mp.describe()}`;
 }

@@ -23,6 +23,18 @@ export function describeRecipe(c: TrainingConfig): string {
     `cosine decay, weight decay ${c.weightDecay}, batch ${c.batchSize}, ${crop} + flip, ${length}`;
 }
 
+/** A fine-tuning recipe, with the part of the encoder it keeps frozen (official fine_tune_after_block). */
+export function describeFinetune(c: FinetuneConfig): string {
+  const k = c.fineTuneAfterBlock;
+  return describeRecipe(c) + (k < 0 ? '' : `, stem${k > 0 ? ` and blocks 1-${k}` : ''} frozen (weights and batch-norm statistics)`);
+}
+
+/** A distillation recipe with its loss: temperature, and the supervised term when alpha > 0. */
+export function describeDistill(c: DistillConfig): string {
+  const supervised = c.alpha > 0 ? ` + ${c.alpha} x cross-entropy on a labelled batch per step` : '';
+  return `${describeRecipe(c)}, temperature ${c.temperature}${c.scaleByTemperatureSquared ? ' (loss x tau^2)' : ''}${supervised}`;
+}
+
 /** What each stage's summary.json says it ran in (absent for runs older than the field). */
 export type RanPrecision = { [K in keyof StageConfigs]?: string };
 
@@ -63,8 +75,8 @@ export function pipelineProtocol(o: {
     `Every test figure is computed once, at the end of its run, on the ${o.testImages} test images; nothing is selected on them.`,
     validationLine(fractions.map(([, c]) => c)),
     precisionLine(o.pretrain, o.ran?.pretrain, fractions.map(([f, c]) => [c, o.ran?.byFraction[f] ?? []])),
-    ...fractions.map(([f, c]) => `Supervised baseline at ${f}: the encoder's architecture from scratch on the same labelled subset, ${describeRecipe(c.supervised)}.`),
-    ...fractions.map(([f, c]) => `Fine-tuning at ${f}: ${describeRecipe(c.finetune)}; distillation: ${describeRecipe(c.self)} (small student: ${describeRecipe(c.small)}).`),
+    ...fractions.map(([f, c]) => `Supervised baseline at ${f}: the encoder's architecture from scratch on the same labelled subset, ${describeFinetune(c.supervised)}.`),
+    ...fractions.map(([f, c]) => `Fine-tuning at ${f}: ${describeFinetune(c.finetune)}; distillation: ${describeDistill(c.self)} (small student: ${describeDistill(c.small)}).`),
     `Raw-pixel floors: logistic regression (L-BFGS on standardised pixels, L2 from {${L2_GRID.join(', ')}}) and weighted kNN (cosine, ` +
       `temperature 0.1, k from {${K_GRID.join(', ')}}) on the labelled images only; L2 and k chosen on a class-stratified ` +
       `${FLOOR_VALIDATION_FRACTION * 100}% of the labelled subset, then refit on all of it (a subset with no class of 2 images uses ` +

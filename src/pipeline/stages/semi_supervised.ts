@@ -38,6 +38,8 @@ export interface PipelinePlan {
   /** Per label fraction, on top of `supervised` (batch size, epochs). */
   supervisedByFraction?: Record<string, Partial<FinetuneConfigInput>>;
   distill: Partial<DistillConfigInput>;
+  /** Per label fraction, on top of `distill` for the same-size student (e.g. the supervised term alpha). */
+  selfDistillByFraction?: Record<string, Partial<DistillConfigInput>>;
   /** On top of `distill` for the smaller student, which starts from random weights (e.g. more epochs). */
   smallDistill?: Partial<DistillConfigInput>;
   /** Per label fraction, on top of `smallDistill`. */
@@ -129,7 +131,7 @@ export function subsetConfigs(x: PlanContext, fraction: string, seed: number, la
       ...plan.supervised, ...plan.supervisedByFraction?.[fraction], ...common, ...subset,
       depth: p.depth, widthMultiplier: p.widthMultiplier, skRatio: p.skRatio, stem: p.stem,
     } }),
-    self: resolveDistillConfig({ overrides: { ...plan.distill, ...common, teacher, studentFrom: join(x.out, 'pretrain'), ...subset } }),
+    self: resolveDistillConfig({ overrides: { ...plan.distill, ...plan.selfDistillByFraction?.[fraction], ...common, teacher, studentFrom: join(x.out, 'pretrain'), ...subset } }),
     small: resolveDistillConfig({ overrides: {
       ...plan.distill, ...plan.smallDistill, ...plan.smallDistillByFraction?.[fraction], ...common, teacher, ...subset,
       depth: p.depth, stem: p.stem, widthMultiplier: p.widthMultiplier * plan.smallStudentWidth,
