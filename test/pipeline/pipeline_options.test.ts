@@ -47,4 +47,12 @@ test('every preset resolves its stage configs; the baselines run their own recip
   const x = { out: 'o', plan: pipelinePresets['fashion-mnist-cpu'], common: {}, pretrainConfig: resolvePretrainConfig({ overrides: pipelinePresets['fashion-mnist-cpu'].pretrain }) };
   const demo = (f: string) => subsetConfigs(x, f, 0, 'l.txt').supervised;
   assert.deepEqual([demo('1%').batchSize, demo('1%').epochs, demo('10%').batchSize, demo('10%').epochs], [64, 209, 128, 51]);
+  // The demo's choices from the validation split: the stem frozen when fine-tuning (never for the baseline from scratch),
+  // the supervised term for the self-distilled student at 10% only (not for the small one).
+  for (const f of ['1%', '10%']) {
+    const c = subsetConfigs(x, f, 0, 'l.txt');
+    assert.deepEqual([finetuneConfig(x, f, 0).fineTuneAfterBlock, c.supervised.fineTuneAfterBlock], [0, -1]);
+    assert.deepEqual([c.self.alpha, c.self.labelledBatchSize, c.small.alpha], f === '10%' ? [0.5, 64, 0] : [0, undefined, 0]);
+    assert.equal(c.self.labels, 'file:l.txt', 'the supervised term trains on the fine-tuning subset');
+  }
 });
