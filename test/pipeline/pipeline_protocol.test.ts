@@ -46,6 +46,7 @@ test('recipe lines name a frozen stem and the distillation loss (temperature, su
   assert.match(describeFinetune(resolveFinetuneConfig({ preset: 'tiny', overrides: { from: 'p', fineTuneAfterBlock: 2 } })), /, stem and blocks 1-2 frozen/);
   assert.doesNotMatch(describeFinetune(stages('fp32').finetune), /frozen/);
   const withLabels = resolveDistillConfig({ preset: 'tiny', overrides: { teacher: 't', alpha: 0.5, labels: '10%', temperature: 2, scaleByTemperatureSquared: true } });
-  assert.match(describeDistill(withLabels), /, temperature 2 \(loss x tau\^2\) \+ 0\.5 x cross-entropy on a labelled batch per step$/);
+  assert.match(describeDistill(withLabels), /, temperature 2 \(loss x tau\^2\) \+ 0\.5 x cross-entropy on 16 labelled images per step$/);
+  assert.match(describeDistill({ ...withLabels, labelledBatchSize: 4 }), /\+ 0\.5 x cross-entropy on 4 labelled images per step$/);
   assert.match(describeDistill(stages('fp32').self), /, temperature 1$/);
 });

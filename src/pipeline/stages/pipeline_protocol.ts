@@ -31,7 +31,7 @@ export function describeFinetune(c: FinetuneConfig): string {
 
 /** A distillation recipe with its loss: temperature, and the supervised term when alpha > 0. */
 export function describeDistill(c: DistillConfig): string {
-  const supervised = c.alpha > 0 ? ` + ${c.alpha} x cross-entropy on a labelled batch per step` : '';
+  const supervised = c.alpha > 0 ? ` + ${c.alpha} x cross-entropy on ${c.labelledBatchSize ?? c.batchSize} labelled images per step` : '';
   return `${describeRecipe(c)}, temperature ${c.temperature}${c.scaleByTemperatureSquared ? ' (loss x tau^2)' : ''}${supervised}`;
 }
 
