@@ -56,7 +56,7 @@ function precisionLine(pretrain: PretrainConfig, pretrainRan: string | undefined
 }
 
 function validationLine(configs: StageConfigs[]): string {
-  const splits = [...new Set(configs.flatMap((c) => [c.finetune, c.supervised, c.self, c.small].map((s) => s.valSplit ?? 0)))];
+  const splits = [...new Set(configs.flatMap((c) => STAGE_KEYS.map((k) => c[k].valSplit ?? 0)))];
   if (splits.every((n) => n === 0)) {
     return 'No validation split (valSplit 0): every schedule and hyper-parameter is fixed in the plan, nothing is evaluated or chosen during ' +
       'training, and each row is its run\'s last step.';

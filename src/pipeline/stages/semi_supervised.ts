@@ -182,8 +182,13 @@ async function runSubset(x: Context, fraction: string, seed: number): Promise<{ 
   ];
   const curves = [['fine-tune', 'finetune'], ['baseline', 'supervised'], ['distill self', 'distill-self'], ['distill small', 'distill-small']]
     .map(([name, kind]) => ({ name: `${name} ${fraction}`, metrics: RunFolder.open(dir(kind), { readOnly: true }).readMetrics() }));
-  const ran = (s: Summary) => (typeof s.precision === 'string' ? s.precision : undefined);
-  return { rows, curves, configs: { finetune: ftConfig, ...c }, ran: { finetune: ran(ft), supervised: ran(sup), self: ran(self), small: ran(small) } };
+  const ran = { finetune: ranPrecision(ft), supervised: ranPrecision(sup), self: ranPrecision(self), small: ranPrecision(small) };
+  return { rows, curves, configs: { finetune: ftConfig, ...c }, ran };
+}
+
+/** The precision a run's summary.json records it ran in (absent in runs older than the field). */
+function ranPrecision(s: Summary): string | undefined {
+  return typeof s.precision === 'string' ? s.precision : undefined;
 }
 
 /** The report's pictures unless the plan turns them off; one that cannot be drawn becomes a line in the report. */
@@ -216,7 +221,7 @@ async function pipelineReport(x: Context, r: {
     },
     finetunes: r.curves, results: r.rows, protocol: pipelineProtocol({
       testImages, seeds: r.seeds, pretrain: x.pretrainConfig, byFraction: r.configs,
-      ran: { pretrain: typeof r.pre.precision === 'string' ? r.pre.precision : undefined, byFraction: r.ran },
+      ran: { pretrain: ranPrecision(r.pre), byFraction: r.ran },
     }),
     pipelineCommand: x.command, configuration: { plan: x.plan, common: x.common, labelSeeds: r.seeds }, totalWallS: r.wallS,
     pictures: pictures?.pictures, pictureFailures: pictures?.failures,
