@@ -1,10 +1,10 @@
 // The whole pipeline on tiny settings over two label subsets: one shared pretraining, every other stage per subset,
 // floors and the converged-recipe baseline in the table, mean ± std cells, a command beside every run, the test split
-// scored once per run, plots and pictures (the confusion matrix's model named by its fixed rule), no redo on rerun (pictures
+// scored once per run, a second round of self-distillation at 1%, plots and pictures (the confusion matrix's model named by its fixed rule), no redo on rerun (pictures
 // off), and a changed plan refused on a finished stage.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -20,7 +20,7 @@ test('tiny pipeline over label seeds 0 and 1: shared pretraining, per-subset sta
   try {
     const result = await runPipeline({ out, plan: pipelinePresets.tiny, labelSeeds: [0, 1], preset: 'tiny' });
     assert.ok(result);
-    assert.equal(result.results.length, 2 * 2 * 6, '2 fractions x 2 subsets x 6 rows');
+    assert.equal(result.results.length, 2 * 2 * 6 + 2, '2 fractions x 2 subsets x 6 rows, and a second round of self-distillation at 1%');
     for (const fraction of ['1%', '10%']) {
       const shas: string[] = [];
       for (const seed of [0, 1]) {
@@ -42,6 +42,15 @@ test('tiny pipeline over label seeds 0 and 1: shared pretraining, per-subset sta
           assert.deepEqual(tested, [json(join(dir(kind), 'summary.json')).steps], `${kind}: the test split is scored once, at the last step`);
         }
         assert.equal(json(join(dir('distill-small'), 'summary.json')).steps, 6, 'smallDistill overrides distill for the small student');
+        // The plan repeats self-distillation at 1% only: round 2 learns from round 1's student, again from the pretraining.
+        const round2 = join(out, stageDirName('distill-self-r2', fraction, seed));
+        assert.equal(existsSync(round2), fraction === '1%', `${fraction}: a second round only where the plan asks`);
+        if (fraction === '1%') {
+          const config = json(join(round2, 'config.json'));
+          assert.deepEqual([config.teacher, config.studentFrom], [dir('distill-self'), join(out, 'pretrain')]);
+          assert.equal(config.labels, `file:${ft.labels_file}`, 'the same labelled subset');
+          assert.deepEqual(metrics(round2).filter((r) => 'test_top1' in r).length, 1, 'round 2 scores the test split once');
+        }
       }
       assert.notEqual(shas[0], shas[1], 'label seeds 0 and 1 draw different subsets');
     }
@@ -53,11 +62,17 @@ test('tiny pipeline over label seeds 0 and 1: shared pretraining, per-subset sta
       assert.ok(line, `results row for ${method}`);
       assert.match(line, /^\| [^|]+ \| \d+\.\d ± \d+\.\d \(\d+\.\d, \d+\.\d\) \| \d+\.\d ± \d+\.\d \(\d+\.\d, \d+\.\d\) \| \d+ \/ \d+ \|$/);
     }
+    const round2Line = results.split('\n').find((l) => l.startsWith(`| ${METHODS.selfRound(2)} |`));
+    assert.match(round2Line ?? '', /^\| Distilled, self, round 2 \(teacher: round 1\) \| \d+\.\d ± \d+\.\d \(\d+\.\d, \d+\.\d\) \| — \| \d+ \/ — \|$/);
+    assert.ok(results.indexOf(METHODS.self) < results.indexOf(METHODS.selfRound(2)) && results.indexOf(METHODS.selfRound(2)) < results.indexOf(METHODS.small(0.5)));
+    assert.match(md, /Fine-tuning at 1%: .*; distillation: .*, 2 rounds of it \(each round after the first taught by the previous round's student, again from the pretrained encoder\) \(small student: /);
+    assert.doesNotMatch(md.split('\n').find((l) => l.includes('Fine-tuning at 10%:'))!, /rounds of it/);
     assert.match(md, /Every test figure is computed once, at the end of its run, on the 200 test images/);
     assert.match(md, /Arithmetic \(--precision\): pretraining fp32; fine-tuning, baselines and distillation fp32\./);
     const runs = md.slice(md.indexOf('## Runs'), md.indexOf('## Curves'));
     assert.equal(runs.split('\n').filter((l) => l.includes('`simclr finetune --out ')).length, 2 * 2 * 2, 'a command per fine-tuning and baseline run');
-    assert.equal(runs.split('\n').filter((l) => l.includes('`simclr distill --out ')).length, 2 * 2 * 2);
+    assert.equal(runs.split('\n').filter((l) => l.includes('`simclr distill --out ')).length, 2 * 2 * 2 + 2);
+    assert.match(runs, /\| Distilled, self, round 2 \(teacher: round 1\) \| 1% \| 1 \| [\d.]+ \| \d+ \| `simclr distill --out \S+distill-self-r2-1pct-s1 --teacher \S+distill-self-1pct-s1 /);
     assert.match(runs, /\| Pretraining \(shared by every row\) \| — \| — \| [\d.—]+ \(kNN\) \| \d+ \| `simclr pretrain --out /);
     assert.match(runs, /`simclr pipeline --out \S+ --preset tiny --label-seeds 0,1`/);
     assert.match(readFileSync(result.report.html, 'utf8'), /<table>[\s\S]*SimCLRv2 fine-tuned[\s\S]*<\/table>/);

@@ -22,6 +22,7 @@ export const pipelinePresets: Record<string, PipelinePlan> = {
     supervised: { ...CONVERGED_SUPERVISED, trainLimit: 512, batchSize: 8, steps: 5, evalLimit: 200, logEvery: 1 },
     distill: { ...FASHION, trainLimit: 512, batchSize: 16, steps: 4, optimizer: 'sgd', learningRate: 0.05, lrScaling: 'none', weightDecay: 0, evalLimit: 200, logEvery: 1 },
     smallDistill: { steps: 6 },
+    selfDistillRounds: { '1%': 2 },
     smallStudentWidth: 0.5,
   },
   quick: {

@@ -13,6 +13,8 @@ export interface StageConfigs {
   supervised: FinetuneConfig;
   self: DistillConfig;
   small: DistillConfig;
+  /** Rounds 2, 3, ... of self-distillation, each taught by the round before (empty: one round). */
+  laterSelfRounds: DistillConfig[];
 }
 
 /** One line: optimiser, schedule, augmentation and length of a supervised stage. */
@@ -35,8 +37,20 @@ export function describeDistill(c: DistillConfig): string {
   return `${describeRecipe(c)}, temperature ${c.temperature}${c.scaleByTemperatureSquared ? ' (loss x tau^2)' : ''}${supervised}`;
 }
 
+/** ', 2 rounds of it (...)' when self-distillation is repeated (every round has the first round's recipe, its own teacher). */
+function laterRounds(c: StageConfigs): string {
+  const n = c.laterSelfRounds.length;
+  return n === 0 ? '' : `, ${n + 1} rounds of it (each round after the first taught by the previous round's student, again from the pretrained encoder)`;
+}
+
 /** What each stage's summary.json says it ran in (absent for runs older than the field). */
-export type RanPrecision = { [K in keyof StageConfigs]?: string };
+export interface RanPrecision {
+  finetune?: string;
+  supervised?: string;
+  self?: string;
+  small?: string;
+  laterSelfRounds?: (string | undefined)[];
+}
 
 /**
  * A stage's arithmetic: what its summary says it ran in, with the --precision it was given when that differs ('auto',
@@ -47,16 +61,32 @@ function precisionWord(c: { precision: PrecisionChoice; device: string }, ran?: 
   return ran === c.precision ? ran : `${ran} (--precision ${c.precision})`;
 }
 
-const STAGE_KEYS = ['finetune', 'supervised', 'self', 'small'] as const;
+/** The stages of one fraction by kind, each with what its run recorded: [config, ran precision] pairs. */
+function stagesByKind(c: StageConfigs, ran: RanPrecision): Record<'fine-tuning' | 'baselines' | 'distillation', [TrainingConfig, string | undefined][]> {
+  return {
+    'fine-tuning': [[c.finetune, ran.finetune]],
+    baselines: [[c.supervised, ran.supervised]],
+    distillation: [[c.self, ran.self], ...c.laterSelfRounds.map((r, i): [TrainingConfig, string | undefined] => [r, ran.laterSelfRounds?.[i]]), [c.small, ran.small]],
+  };
+}
 
+/** Pretraining's arithmetic, then each kind of stage's (one phrase when they all agree). */
 function precisionLine(pretrain: PretrainConfig, pretrainRan: string | undefined, fractions: [StageConfigs, RanPrecision[]][]): string {
-  const words = fractions.flatMap(([c, subsets]) => (subsets.length > 0 ? subsets : [{}]).flatMap((ran) => STAGE_KEYS.map((k) => precisionWord(c[k], ran[k]))));
-  return `Arithmetic (--precision): pretraining ${precisionWord(pretrain, pretrainRan)}; fine-tuning, baselines and distillation ${[...new Set(words)].join(' / ')}. ` +
+  const words: Record<string, Set<string>> = { 'fine-tuning': new Set(), baselines: new Set(), distillation: new Set() };
+  for (const [c, subsets] of fractions) {
+    for (const ran of subsets.length > 0 ? subsets : [{}]) {
+      for (const [kind, stages] of Object.entries(stagesByKind(c, ran))) for (const [config, r] of stages) words[kind].add(precisionWord(config, r));
+    }
+  }
+  const phrases = Object.values(words).map((w) => [...w].join(' / '));
+  const stages = new Set(phrases).size === 1 ? `fine-tuning, baselines and distillation ${phrases[0]}`
+    : Object.keys(words).map((kind, i) => `${kind} ${phrases[i]}`).join('; ');
+  return `Arithmetic (--precision): pretraining ${precisionWord(pretrain, pretrainRan)}; ${stages}. ` +
     'Mixed precision keeps weights, batch-norm statistics and losses in fp32.';
 }
 
 function validationLine(configs: StageConfigs[]): string {
-  const splits = [...new Set(configs.flatMap((c) => STAGE_KEYS.map((k) => c[k].valSplit ?? 0)))];
+  const splits = [...new Set(configs.flatMap((c) => Object.values(stagesByKind(c, {})).flat().map(([config]) => config.valSplit ?? 0)))];
   if (splits.every((n) => n === 0)) {
     return 'No validation split (valSplit 0): every schedule and hyper-parameter is fixed in the plan, nothing is evaluated or chosen during ' +
       'training, and each row is its run\'s last step.';
@@ -76,7 +106,7 @@ export function pipelineProtocol(o: {
     validationLine(fractions.map(([, c]) => c)),
     precisionLine(o.pretrain, o.ran?.pretrain, fractions.map(([f, c]) => [c, o.ran?.byFraction[f] ?? []])),
     ...fractions.map(([f, c]) => `Supervised baseline at ${f}: the encoder's architecture from scratch on the same labelled subset, ${describeFinetune(c.supervised)}.`),
-    ...fractions.map(([f, c]) => `Fine-tuning at ${f}: ${describeFinetune(c.finetune)}; distillation: ${describeDistill(c.self)} (small student: ${describeDistill(c.small)}).`),
+    ...fractions.map(([f, c]) => `Fine-tuning at ${f}: ${describeFinetune(c.finetune)}; distillation: ${describeDistill(c.self)}${laterRounds(c)} (small student: ${describeDistill(c.small)}).`),
     `Raw-pixel floors: logistic regression (L-BFGS on standardised pixels, L2 from {${L2_GRID.join(', ')}}) and weighted kNN (cosine, ` +
       `temperature 0.1, k from {${K_GRID.join(', ')}}) on the labelled images only; L2 and k chosen on a class-stratified ` +
       `${FLOOR_VALIDATION_FRACTION * 100}% of the labelled subset, then refit on all of it (a subset with no class of 2 images uses ` +

@@ -40,6 +40,12 @@ export interface PipelinePlan {
   distill: Partial<DistillConfigInput>;
   /** Per label fraction, on top of `distill` for the same-size student (e.g. the supervised term alpha). */
   selfDistillByFraction?: Record<string, Partial<DistillConfigInput>>;
+  /**
+   * Per label fraction, rounds of self-distillation (default 1): round r > 1 learns from round r - 1's student, again
+   * from the pretrained encoder with the same recipe (the paper's self-distillation repeated, as born-again networks).
+   * Each round is its own row of the table.
+   */
+  selfDistillRounds?: Record<string, number>;
   /** On top of `distill` for the smaller student, which starts from random weights (e.g. more epochs). */
   smallDistill?: Partial<DistillConfigInput>;
   /** Per label fraction, on top of `smallDistill`. */
@@ -77,8 +83,22 @@ export const METHODS = {
   supervised: 'Supervised from scratch (own recipe, same labels)',
   finetune: 'SimCLRv2 fine-tuned',
   self: 'Distilled, self (same size)',
+  /** Round r > 1 of self-distillation (round 1 is `self`). */
+  selfRound: (round: number) => `Distilled, self, round ${round} (teacher: round ${round - 1})`,
   small: (width: number) => `Distilled, small (${width}x width)`,
 };
+
+/** The stage folder kind of self-distillation round r: 'distill-self' for the first, 'distill-self-r2' after. */
+export function selfRoundKind(round: number): string {
+  return round === 1 ? 'distill-self' : `distill-self-r${round}`;
+}
+
+/** The plan's rounds of self-distillation at one fraction: a whole number >= 1 (default 1). */
+export function selfDistillRounds(plan: PipelinePlan, fraction: string): number {
+  const rounds = plan.selfDistillRounds?.[fraction] ?? 1;
+  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new RangeError(`selfDistillRounds['${fraction}']: ${rounds} is not a whole number >= 1`);
+  return rounds;
+}
 
 const slug = (fraction: string) => fraction.replace('%', 'pct').replace(/[^a-z0-9-]+/gi, '-');
 
@@ -126,12 +146,17 @@ export function subsetConfigs(x: PlanContext, fraction: string, seed: number, la
   const p = x.pretrainConfig;
   const subset = { labels: `file:${labelsFile}`, labelSeed: seed };
   const teacher = join(x.out, stageDirName('finetune', fraction, seed));
+  const selfRound = (round: number) => resolveDistillConfig({ overrides: {
+    ...plan.distill, ...plan.selfDistillByFraction?.[fraction], ...common, studentFrom: join(x.out, 'pretrain'), ...subset,
+    teacher: round === 1 ? teacher : join(x.out, stageDirName(selfRoundKind(round - 1), fraction, seed)),
+  } });
   return {
     supervised: resolveFinetuneConfig({ overrides: {
       ...plan.supervised, ...plan.supervisedByFraction?.[fraction], ...common, ...subset,
       depth: p.depth, widthMultiplier: p.widthMultiplier, skRatio: p.skRatio, stem: p.stem,
     } }),
-    self: resolveDistillConfig({ overrides: { ...plan.distill, ...plan.selfDistillByFraction?.[fraction], ...common, teacher, studentFrom: join(x.out, 'pretrain'), ...subset } }),
+    self: selfRound(1),
+    laterSelfRounds: Array.from({ length: selfDistillRounds(plan, fraction) - 1 }, (_, i) => selfRound(i + 2)),
     small: resolveDistillConfig({ overrides: {
       ...plan.distill, ...plan.smallDistill, ...plan.smallDistillByFraction?.[fraction], ...common, teacher, ...subset,
       depth: p.depth, stem: p.stem, widthMultiplier: p.widthMultiplier * plan.smallStudentWidth,
@@ -163,6 +188,13 @@ async function runSubset(x: Context, fraction: string, seed: number): Promise<{ 
   if (!sup) return null;
   const self = await runStage(dir('distill-self'), c.self, (resume) => distill(c.self, options(dir('distill-self'), resume)) as never, x.emit, x.world);
   if (!self) return null;
+  const laterSelf: Summary[] = [];
+  for (const [i, config] of c.laterSelfRounds.entries()) {
+    const kind = selfRoundKind(i + 2);
+    const s = await runStage(dir(kind), config, (resume) => distill(config, options(dir(kind), resume)) as never, x.emit, x.world);
+    if (!s) return null;
+    laterSelf.push(s);
+  }
   const small = await runStage(dir('distill-small'), c.small, (resume) => distill(c.small, options(dir('distill-small'), resume)) as never, x.emit, x.world);
   if (!small) return null;
   const row = (method: string, kind: string, s: Summary, command: string): ResultRow => ({
@@ -178,17 +210,26 @@ async function runSubset(x: Context, fraction: string, seed: number): Promise<{ 
     row(METHODS.supervised, 'supervised', sup, stageCommand('finetune', finetuneSchema.shape, c.supervised, dir('supervised'))),
     row(METHODS.finetune, 'finetune', ft, stageCommand('finetune', finetuneSchema.shape, ftConfig, dir('finetune'))),
     row(METHODS.self, 'distill-self', self, stageCommand('distill', distillSchema.shape, c.self, dir('distill-self'))),
+    ...laterSelf.map((s, i) => row(METHODS.selfRound(i + 2), selfRoundKind(i + 2), s, stageCommand('distill', distillSchema.shape, c.laterSelfRounds[i], dir(selfRoundKind(i + 2))))),
     row(METHODS.small(x.plan.smallStudentWidth), 'distill-small', small, stageCommand('distill', distillSchema.shape, c.small, dir('distill-small'))),
   ];
-  const curves = [['fine-tune', 'finetune'], ['baseline', 'supervised'], ['distill self', 'distill-self'], ['distill small', 'distill-small']]
+  const curves = [['fine-tune', 'finetune'], ['baseline', 'supervised'], ['distill self', 'distill-self'],
+    ...laterSelf.map((_, i) => [`distill self round ${i + 2}`, selfRoundKind(i + 2)]), ['distill small', 'distill-small']]
     .map(([name, kind]) => ({ name: `${name} ${fraction}`, metrics: RunFolder.open(dir(kind), { readOnly: true }).readMetrics() }));
-  const ran = { finetune: ranPrecision(ft), supervised: ranPrecision(sup), self: ranPrecision(self), small: ranPrecision(small) };
+  const ran = { finetune: ranPrecision(ft), supervised: ranPrecision(sup), self: ranPrecision(self), small: ranPrecision(small), laterSelfRounds: laterSelf.map(ranPrecision) };
   return { rows, curves, configs: { finetune: ftConfig, ...c }, ran };
 }
 
 /** The precision a run's summary.json records it ran in (absent in runs older than the field). */
 function ranPrecision(s: Summary): string | undefined {
   return typeof s.precision === 'string' ? s.precision : undefined;
+}
+
+/** The label-efficiency plot's lines: baseline, fine-tuned, every round of self-distillation, the small student. */
+function plotMethods(plan: PipelinePlan): string[] {
+  const rounds = Math.max(...plan.fractions.map((f) => selfDistillRounds(plan, f)));
+  const later = Array.from({ length: rounds - 1 }, (_, i) => METHODS.selfRound(i + 2));
+  return [METHODS.supervised, METHODS.finetune, METHODS.self, ...later, METHODS.small(plan.smallStudentWidth)];
 }
 
 /** The report's pictures unless the plan turns them off; one that cannot be drawn becomes a line in the report. */
@@ -199,7 +240,7 @@ async function pipelinePictures(x: Context, seeds: number[], rows: ResultRow[], 
   const r = await reportPictures({
     outDir: x.out, data: c.data, skipBad: c.skipBad, trainLimit: c.trainLimit, evalLimit: c.evalLimit, pretrainDir: join(x.out, 'pretrain'),
     confusion: { runDir: join(x.out, stageDirName('distill-self', choice.fraction, choice.seed)), title: choice.title, rule: choice.rule },
-    results: rows, methods: [METHODS.supervised, METHODS.finetune, METHODS.self, METHODS.small(x.plan.smallStudentWidth)], signal: x.stop.signal,
+    results: rows, methods: plotMethods(x.plan), signal: x.stop.signal,
   });
   x.emit({ type: 'info', stage: 'pipeline', message: `report pictures: ${r.pictures.length} drawn in ${r.wallS.toFixed(1)} s${r.failures.map((f) => `; not drawn: ${f}`).join('')}` });
   return r;
