@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { labelSeedsArg } from '../../src/cli/commands/pipeline.js';
 import { pipelinePresets } from '../../src/pipeline/config/pipeline_presets.js';
 import { resolvePretrainConfig } from '../../src/pipeline/config/pretrain_config.js';
-import { checkLabelSeeds, finetuneConfig, pipelineCommand, stageDirName, subsetConfigs } from '../../src/pipeline/stages/semi_supervised.js';
+import { checkLabelSeeds, finetuneConfig, pipelineCommand, selfDistillRounds, selfRoundKind, stageDirName, subsetConfigs } from '../../src/pipeline/stages/semi_supervised.js';
 
 test('--label-seeds takes distinct whole numbers separated by commas', () => {
   assert.deepEqual(labelSeedsArg('0,1,2'), [0, 1, 2]);
@@ -54,5 +54,23 @@ test('every preset resolves its stage configs; the baselines run their own recip
     assert.deepEqual([finetuneConfig(x, f, 0).fineTuneAfterBlock, c.supervised.fineTuneAfterBlock], [0, -1]);
     assert.deepEqual([c.self.alpha, c.self.labelledBatchSize, c.small.alpha], f === '10%' ? [0.5, 64, 0] : [0, undefined, 0]);
     assert.equal(c.self.labels, 'file:l.txt', 'the supervised term trains on the fine-tuning subset');
+    // Self-distillation in bf16 where native, the half-width student from random weights in fp32; two rounds at 1%.
+    assert.deepEqual([c.self.precision, c.small.precision], ['auto', 'fp32']);
+    assert.deepEqual(c.laterSelfRounds.map((r) => [r.teacher, r.studentFrom, r.precision, r.alpha, r.epochs]),
+      f === '1%' ? [[join('o', 'distill-self-1pct'), join('o', 'pretrain'), 'auto', 0, 6]] : []);
+  }
+  // --precision on the command line (common settings) still rules every stage.
+  const forced = subsetConfigs({ ...x, common: { precision: 'fp32' } }, '1%', 2, 'l.txt');
+  assert.deepEqual([forced.self.precision, forced.laterSelfRounds[0].precision, forced.laterSelfRounds[0].teacher], ['fp32', 'fp32', join('o', 'distill-self-1pct-s2')]);
+});
+
+test('rounds of self-distillation: round r learns from round r - 1 in its own folder; a bad count is refused', () => {
+  assert.deepEqual([selfRoundKind(1), selfRoundKind(2), selfRoundKind(3)], ['distill-self', 'distill-self-r2', 'distill-self-r3']);
+  const plan = { ...pipelinePresets.tiny, selfDistillRounds: { '1%': 3 } };
+  const x = { out: 'o', plan, common: {}, pretrainConfig: resolvePretrainConfig({ overrides: plan.pretrain }) };
+  assert.deepEqual(subsetConfigs(x, '1%', 1, 'l.txt').laterSelfRounds.map((r) => r.teacher), [join('o', 'distill-self-1pct-s1'), join('o', 'distill-self-r2-1pct-s1')]);
+  assert.equal(selfDistillRounds(plan, '10%'), 1, 'one round where the plan is silent');
+  for (const bad of [0, 1.5]) {
+    assert.throws(() => subsetConfigs({ ...x, plan: { ...plan, selfDistillRounds: { '1%': bad } } }, '1%', 0, 'l.txt'), new RegExp(`selfDistillRounds\\['1%'\\]: ${bad} is not a whole number >= 1`));
   }
 });
