@@ -56,6 +56,7 @@ test('every preset resolves its stage configs; the baselines run their own recip
     assert.equal(c.self.labels, 'file:l.txt', 'the supervised term trains on the fine-tuning subset');
     // Self-distillation in bf16 where native, the half-width student from random weights in fp32; two rounds at 1%.
     assert.deepEqual([c.self.precision, c.small.precision], ['auto', 'fp32']);
+    assert.deepEqual([c.self.weightDecay, c.small.weightDecay], [0, f === '10%' ? 5e-4 : 0], 'weight decay for the half-width student at 10% only');
     assert.deepEqual(c.laterSelfRounds.map((r) => [r.teacher, r.studentFrom, r.precision, r.alpha, r.epochs]),
       f === '1%' ? [[join('o', 'distill-self-1pct'), join('o', 'pretrain'), 'auto', 0, 6]] : []);
   }
