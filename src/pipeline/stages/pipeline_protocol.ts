@@ -62,20 +62,23 @@ function precisionWord(c: { precision: PrecisionChoice; device: string }, ran?: 
 }
 
 /** The stages of one fraction by kind, each with what its run recorded: [config, ran precision] pairs. */
-function stagesByKind(c: StageConfigs, ran: RanPrecision): Record<'fine-tuning' | 'baselines' | 'distillation', [TrainingConfig, string | undefined][]> {
+function stagesByKind(c: StageConfigs, ran: RanPrecision): Record<StageKind, [TrainingConfig, string | undefined][]> {
   return {
     'fine-tuning': [[c.finetune, ran.finetune]],
     baselines: [[c.supervised, ran.supervised]],
-    distillation: [[c.self, ran.self], ...c.laterSelfRounds.map((r, i): [TrainingConfig, string | undefined] => [r, ran.laterSelfRounds?.[i]]), [c.small, ran.small]],
+    'self-distillation': [[c.self, ran.self], ...c.laterSelfRounds.map((r, i): [TrainingConfig, string | undefined] => [r, ran.laterSelfRounds?.[i]])],
+    'smaller student': [[c.small, ran.small]],
   };
 }
 
+type StageKind = 'fine-tuning' | 'baselines' | 'self-distillation' | 'smaller student';
+
 /** Pretraining's arithmetic, then each kind of stage's (one phrase when they all agree). */
 function precisionLine(pretrain: PretrainConfig, pretrainRan: string | undefined, fractions: [StageConfigs, RanPrecision[]][]): string {
-  const words: Record<string, Set<string>> = { 'fine-tuning': new Set(), baselines: new Set(), distillation: new Set() };
+  const words: Record<StageKind, Set<string>> = { 'fine-tuning': new Set(), baselines: new Set(), 'self-distillation': new Set(), 'smaller student': new Set() };
   for (const [c, subsets] of fractions) {
     for (const ran of subsets.length > 0 ? subsets : [{}]) {
-      for (const [kind, stages] of Object.entries(stagesByKind(c, ran))) for (const [config, r] of stages) words[kind].add(precisionWord(config, r));
+      for (const [kind, stages] of Object.entries(stagesByKind(c, ran))) for (const [config, r] of stages) words[kind as StageKind].add(precisionWord(config, r));
     }
   }
   const phrases = Object.values(words).map((w) => [...w].join(' / '));
