@@ -75,9 +75,9 @@ export const pipelinePresets: Record<string, PipelinePlan> = {
     // (a labelled batch of 256: 91.0, at twice the cost of the step). At 1% the term did not help (83.6 vs 83.9).
     selfDistillByFraction: { '10%': { alpha: 0.5, labelledBatchSize: 64 } },
     // At 1% a second round of self-distillation, taught by the first round's student (again from the pretrained encoder):
-    // validation over five paired runs +0.18 on average (fp32 +0.18 / +0.38 / +0.24 over seeds 0-2, bf16 -0.02 / +0.10
-    // over seeds 0-1), four of five up. It costs about 118 s per 1% subset; session 9's table (test split: +0.02 over
-    // round 1) took 100.3 min on a slow day: more bf16 validation seeds decide whether it stays (notes/label-efficiency.md).
+    // validation over seven paired runs +0.20 on average (fp32 +0.18 / +0.38 / +0.24 over seeds 0-2, bf16 -0.02 / +0.10 /
+    // +0.38 / +0.14 over seeds 0-3), six of seven up. It costs about 118 s per 1% subset (session 9's table, test split:
+    // +0.02 over round 1).
     selfDistillRounds: { '1%': 2 },
     smallDistill: { epochs: 10, precision: 'fp32' },
     // At 10% the half-width student, trained from random weights, takes the baseline's weight decay 5e-4: validation
