@@ -1,7 +1,7 @@
 // The whole pipeline on tiny settings over two label subsets: one shared pretraining, every other stage per subset,
 // floors and the converged-recipe baseline in the table, mean ± std cells, a command beside every run, the test split
-// scored once per run, a second round of self-distillation at 1%, plots and pictures (the confusion matrix's model named by its fixed rule), no redo on rerun (pictures
-// off), and a changed plan refused on a finished stage.
+// scored once per run, a second round of self-distillation at 1%, plots and pictures (the confusion matrix's model
+// named by its fixed rule), no redo on rerun (pictures off), and a changed plan refused on a finished stage.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';

@@ -83,8 +83,8 @@ export const METHODS = {
   supervised: 'Supervised from scratch (own recipe, same labels)',
   finetune: 'SimCLRv2 fine-tuned',
   self: 'Distilled, self (same size)',
-  /** Round r > 1 of self-distillation (round 1 is `self`). */
-  selfRound: (round: number) => `Distilled, self, round ${round} (teacher: round ${round - 1})`,
+  /** Round r of self-distillation: `self` for the first. */
+  selfRound: (round: number) => (round === 1 ? METHODS.self : `Distilled, self, round ${round} (teacher: round ${round - 1})`),
   small: (width: number) => `Distilled, small (${width}x width)`,
 };
 
@@ -186,14 +186,13 @@ async function runSubset(x: Context, fraction: string, seed: number): Promise<{ 
   const c = subsetConfigs(x, fraction, seed, labelsFile);
   const sup = await runStage(dir('supervised'), c.supervised, (resume) => finetune(c.supervised, options(dir('supervised'), resume)) as never, x.emit, x.world);
   if (!sup) return null;
-  const self = await runStage(dir('distill-self'), c.self, (resume) => distill(c.self, options(dir('distill-self'), resume)) as never, x.emit, x.world);
-  if (!self) return null;
-  const laterSelf: Summary[] = [];
-  for (const [i, config] of c.laterSelfRounds.entries()) {
-    const kind = selfRoundKind(i + 2);
+  const selfConfigs = [c.self, ...c.laterSelfRounds]; // round r at index r - 1
+  const selfRuns: Summary[] = [];
+  for (const [i, config] of selfConfigs.entries()) {
+    const kind = selfRoundKind(i + 1);
     const s = await runStage(dir(kind), config, (resume) => distill(config, options(dir(kind), resume)) as never, x.emit, x.world);
     if (!s) return null;
-    laterSelf.push(s);
+    selfRuns.push(s);
   }
   const small = await runStage(dir('distill-small'), c.small, (resume) => distill(c.small, options(dir('distill-small'), resume)) as never, x.emit, x.world);
   if (!small) return null;
@@ -209,14 +208,13 @@ async function runSubset(x: Context, fraction: string, seed: number): Promise<{ 
     floorRow(METHODS.logistic, floors.logistic, 'L2'), floorRow(METHODS.knn, floors.knn, 'k'),
     row(METHODS.supervised, 'supervised', sup, stageCommand('finetune', finetuneSchema.shape, c.supervised, dir('supervised'))),
     row(METHODS.finetune, 'finetune', ft, stageCommand('finetune', finetuneSchema.shape, ftConfig, dir('finetune'))),
-    row(METHODS.self, 'distill-self', self, stageCommand('distill', distillSchema.shape, c.self, dir('distill-self'))),
-    ...laterSelf.map((s, i) => row(METHODS.selfRound(i + 2), selfRoundKind(i + 2), s, stageCommand('distill', distillSchema.shape, c.laterSelfRounds[i], dir(selfRoundKind(i + 2))))),
+    ...selfRuns.map((s, i) => row(METHODS.selfRound(i + 1), selfRoundKind(i + 1), s, stageCommand('distill', distillSchema.shape, selfConfigs[i], dir(selfRoundKind(i + 1))))),
     row(METHODS.small(x.plan.smallStudentWidth), 'distill-small', small, stageCommand('distill', distillSchema.shape, c.small, dir('distill-small'))),
   ];
-  const curves = [['fine-tune', 'finetune'], ['baseline', 'supervised'], ['distill self', 'distill-self'],
-    ...laterSelf.map((_, i) => [`distill self round ${i + 2}`, selfRoundKind(i + 2)]), ['distill small', 'distill-small']]
+  const curves = [['fine-tune', 'finetune'], ['baseline', 'supervised'],
+    ...selfRuns.map((_, i) => [`distill self${i === 0 ? '' : ` round ${i + 1}`}`, selfRoundKind(i + 1)]), ['distill small', 'distill-small']]
     .map(([name, kind]) => ({ name: `${name} ${fraction}`, metrics: RunFolder.open(dir(kind), { readOnly: true }).readMetrics() }));
-  const ran = { finetune: ranPrecision(ft), supervised: ranPrecision(sup), self: ranPrecision(self), small: ranPrecision(small), laterSelfRounds: laterSelf.map(ranPrecision) };
+  const ran = { finetune: ranPrecision(ft), supervised: ranPrecision(sup), self: ranPrecision(selfRuns[0]), small: ranPrecision(small), laterSelfRounds: selfRuns.slice(1).map(ranPrecision) };
   return { rows, curves, configs: { finetune: ftConfig, ...c }, ran };
 }
 
@@ -228,8 +226,7 @@ function ranPrecision(s: Summary): string | undefined {
 /** The label-efficiency plot's lines: baseline, fine-tuned, every round of self-distillation, the small student. */
 function plotMethods(plan: PipelinePlan): string[] {
   const rounds = Math.max(...plan.fractions.map((f) => selfDistillRounds(plan, f)));
-  const later = Array.from({ length: rounds - 1 }, (_, i) => METHODS.selfRound(i + 2));
-  return [METHODS.supervised, METHODS.finetune, METHODS.self, ...later, METHODS.small(plan.smallStudentWidth)];
+  return [METHODS.supervised, METHODS.finetune, ...Array.from({ length: rounds }, (_, i) => METHODS.selfRound(i + 1)), METHODS.small(plan.smallStudentWidth)];
 }
 
 /** The report's pictures unless the plan turns them off; one that cannot be drawn becomes a line in the report. */
