@@ -74,6 +74,24 @@ test('students: same architecture by default, narrower with widthMultiplier, ini
   }
 });
 
+test('fineTuneAfterBlock keeps the pretrained stem of a student from studentFrom as it was; a random student may not freeze', async () => {
+  const config = tiny({ studentFrom: pretrained, ftProjSelector: 1, fineTuneAfterBlock: 0 });
+  const s = await setupDistill(config, RunFolder.open(join(dir, 'stem-frozen')));
+  try {
+    const before = valuesOf(s.student.stateDict());
+    for (const lr of [0.05, 0.05]) dispose(distillStep(s, config, lr).scalars);
+    const after = valuesOf(s.student.stateDict());
+    for (const name of ['encoder.conv1.weight', 'encoder.bn1.weight', 'encoder.bn1.running_mean', 'encoder.bn1.running_var']) {
+      assert.deepEqual(after.get(name), before.get(name), `${name} moved though the stem is frozen`);
+    }
+    const moved = [...after.keys()].filter((name) => name.startsWith('encoder.layer1.') && after.get(name)!.some((v, i) => v !== before.get(name)![i]));
+    assert.ok(moved.length > 0, 'block 1 did not learn');
+  } finally {
+    release(s);
+  }
+  assert.throws(() => tiny({ fineTuneAfterBlock: 0 }), /fineTuneAfterBlock: freezing blocks keeps pretrained weights: give studentFrom/);
+});
+
 test('distillation stopped after k steps and resumed equals 2k uninterrupted steps; the summary reports student and teacher', async () => {
   const config = tiny({ steps: 6, checkpointEvery: 3, evalEvery: 0, widthMultiplier: 0.0625, alpha: 0.5, labels: '10%', temperature: 2, scaleByTemperatureSquared: true });
   const before = liveTensors();
