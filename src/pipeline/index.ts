@@ -7,6 +7,7 @@ export { finetuneSchema, finetunePresets, resolveFinetuneConfig, validateFinetun
 export { distill, type DistillSummary } from './stages/distill.js';
 export { distillSchema, distillPresets, resolveDistillConfig, validateDistillConfig, type DistillConfig, type DistillConfigInput } from './config/distill_config.js';
 export { runPipeline, type PipelineOptions, type PipelinePlan, type PipelineResult } from './stages/semi_supervised.js';
+export type { PlanGoals } from './stages/pipeline_goals.js';
 export { pipelinePresets } from './config/pipeline_presets.js';
 export { evaluateCheckpoint, type EvaluateOptions, type EvaluationSummary } from './stages/evaluate.js';
 export { embed, predict, loadModel, LoadedModel, writeEmbeddings, writePredictions, type ImageInput, type LoadOptions } from './stages/predict.js';

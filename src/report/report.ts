@@ -31,6 +31,8 @@ export interface ReportInput {
   results: ResultRow[];
   /** How the figures were obtained: one sentence per line (test used once, what chose what). */
   protocol: string[];
+  /** What the unlabelled data bought and the plan's goals met or not: one sentence per line, printed under the results. */
+  verdict?: string[];
   /** The command that reruns (or resumes) the whole pipeline. */
   pipelineCommand: string;
   configuration: Record<string, unknown>;
@@ -76,6 +78,10 @@ function picturesSection(pictures: RenderedPicture[], failures: string[]): strin
   return ['## Pictures', '', ...picturesMarkdown(pictures), ...failures.map((f) => `- Not drawn: ${f}`), ...(failures.length > 0 ? [''] : [])];
 }
 
+function verdictSection(lines: string[]): string[] {
+  return lines.length === 0 ? [] : ['## Label efficiency', '', ...lines.map((line) => `- ${line}`), ''];
+}
+
 function markdown(input: ReportInput, plots: Plot[], pictures: RenderedPicture[]): string {
   const s = input.pretrain.summary;
   const pretrainRow: ResultRow = {
@@ -99,6 +105,7 @@ function markdown(input: ReportInput, plots: Plot[], pictures: RenderedPicture[]
     `Pretraining (run once, shared by every row and subset): ${s.steps} steps (${Number(s.epochs).toFixed(2)} epochs), kNN top-1 ${pct(s.knn_top1 as number)}%, ` +
       `online linear head top-1 ${pct(s.linear_top1 as number)}%, ${Number(s.images_per_s).toFixed(0)} images/s, ${Number(s.wall_s).toFixed(0)} s.`,
     '',
+    ...verdictSection(input.verdict ?? []),
     '## Protocol',
     '',
     ...input.protocol.map((line) => `- ${line}`),

@@ -67,6 +67,10 @@ test('tiny pipeline over label seeds 0 and 1: shared pretraining, per-subset sta
     assert.ok(results.indexOf(METHODS.self) < results.indexOf(METHODS.selfRound(2)) && results.indexOf(METHODS.selfRound(2)) < results.indexOf(METHODS.small(0.5)));
     assert.match(md, /Fine-tuning at 1%: .*; distillation: .*, 2 rounds of it \(each round after the first taught by the previous round's student, again from the pretrained encoder\) \(small student: /);
     assert.doesNotMatch(md.split('\n').find((l) => l.includes('Fine-tuning at 10%:'))!, /rounds of it/);
+    // The label-efficiency section: the best SimCLRv2 row against the baseline at each fraction; the tiny plan has no goals.
+    const verdict = md.slice(md.indexOf('## Label efficiency'), md.indexOf('## Protocol'));
+    for (const fraction of ['1%', '10%']) assert.match(verdict, new RegExp(`- ${fraction} labels: best SimCLRv2 row "[^"]+" \\d+\\.\\d\\d against the supervised baseline's \\d+\\.\\d\\d: [+−]\\d+\\.\\d\\d points\\.`));
+    assert.doesNotMatch(verdict, /met/);
     assert.match(md, /Every test figure is computed once, at the end of its run, on the 200 test images/);
     assert.match(md, /Arithmetic \(--precision\): pretraining fp32; fine-tuning, baselines and distillation fp32\./);
     const runs = md.slice(md.indexOf('## Runs'), md.indexOf('## Curves'));
@@ -98,11 +102,20 @@ test('tiny pipeline over label seeds 0 and 1: shared pretraining, per-subset sta
       'the self-distilled student at the largest label fraction \\(10%\\), first label subset \\(seed 0\\)'));
     // A rerun finds every stage finished and only rewrites the report (here without pictures); a changed plan is refused.
     const mtime = statSync(join(out, 'pretrain', 'summary.json')).mtimeMs;
-    const again = await runPipeline({ out, plan: { ...pipelinePresets.tiny, pictures: false }, labelSeeds: [0, 1], preset: 'tiny' });
+    const goals = { bestTop1: { '1%': 0.001, '10%': 1 }, smallStudentGap: 0.99, totalMinutes: 1e-6 };
+    const again = await runPipeline({ out, plan: { ...pipelinePresets.tiny, pictures: false, goals }, labelSeeds: [0, 1], preset: 'tiny' });
     assert.deepEqual(again!.results.map((r) => r.top1), result.results.map((r) => r.top1));
     assert.equal(statSync(join(out, 'pretrain', 'summary.json')).mtimeMs, mtime);
     assert.deepEqual(again!.report.pictures, []);
-    assert.doesNotMatch(readFileSync(again!.report.markdown, 'utf8'), /## Pictures/);
+    const againMd = readFileSync(again!.report.markdown, 'utf8');
+    assert.doesNotMatch(againMd, /## Pictures/);
+    // The plan's goals, each met or not beside its figures, from the same finished stages.
+    assert.match(againMd, /- Best SimCLRv2 row at 1% >= 0\.10: met \(\d+\.\d\d, "[^"]+"; \+\d+\.\d\d\)\./);
+    assert.match(againMd, /- Best SimCLRv2 row at 10% >= 100\.00: \*\*NOT met\*\* \(\d+\.\d\d, "[^"]+"; −\d+\.\d\d\)\./);
+    assert.match(againMd, /- Smaller student within 99\.00 points of its teacher \(the fine-tuned model\) at every fraction: met \(1%: [\d.]+ vs [\d.]+, [+−][\d.]+; 10%: /);
+    assert.match(againMd, /- Whole pipeline within 0\.000001 minutes: \*\*NOT met\*\* \(\d+\.\d minutes on this machine\)\./);
+    await assert.rejects(runPipeline({ out: join(out, 'never'), plan: { ...pipelinePresets.tiny, goals: { bestTop1: { '5%': 0.9 } } } }), /goals\.bestTop1\['5%'\]: the plan has no fraction 5% \(it has 1%, 10%\)/);
+    assert.equal(existsSync(join(out, 'never')), false, 'a goal the report cannot check fails before any training');
     const changed = { ...pipelinePresets.tiny, supervised: { ...pipelinePresets.tiny.supervised, steps: 7 } };
     await assert.rejects(runPipeline({ out, plan: changed, labelSeeds: [0] }), /supervised-1pct holds a finished run with steps 5, but the plan now gives 7/);
   } finally {

@@ -13,6 +13,7 @@ import { ignoreEvents, type EventSink } from '../run/events.js';
 import { finetune } from './finetune.js';
 import { finetuneSchema, resolveFinetuneConfig, type FinetuneConfig, type FinetuneConfigInput } from '../config/finetune_config.js';
 import { floorsConfig, floorsStage, type FloorsSummary } from './floors_stage.js';
+import { checkGoals, gainLines, goalLines, type PlanGoals } from './pipeline_goals.js';
 import { pipelineProtocol, type RanPrecision, type StageConfigs } from './pipeline_protocol.js';
 import { runStage, type Summary } from './pipeline_stage.js';
 import { pretrain } from './pretrain.js';
@@ -52,6 +53,8 @@ export interface PipelinePlan {
   smallDistillByFraction?: Record<string, Partial<DistillConfigInput>>;
   /** The smaller student's width as a fraction of the teacher's. */
   smallStudentWidth: number;
+  /** What the plan sets out to show: the report says of each goal whether the measured table met it. */
+  goals?: PlanGoals;
   /** Draw the report's pictures (retrieval grids, embedding map, label efficiency, confusion matrix); default true. */
   pictures?: boolean;
 }
@@ -223,10 +226,15 @@ function ranPrecision(s: Summary): string | undefined {
   return typeof s.precision === 'string' ? s.precision : undefined;
 }
 
-/** The label-efficiency plot's lines: baseline, fine-tuned, every round of self-distillation, the small student. */
-function plotMethods(plan: PipelinePlan): string[] {
+/** The SimCLRv2 rows of the table: fine-tuned, every round of self-distillation, the small student. */
+function simclrMethods(plan: PipelinePlan): string[] {
   const rounds = Math.max(...plan.fractions.map((f) => selfDistillRounds(plan, f)));
-  return [METHODS.supervised, METHODS.finetune, ...Array.from({ length: rounds }, (_, i) => METHODS.selfRound(i + 1)), METHODS.small(plan.smallStudentWidth)];
+  return [METHODS.finetune, ...Array.from({ length: rounds }, (_, i) => METHODS.selfRound(i + 1)), METHODS.small(plan.smallStudentWidth)];
+}
+
+/** The label-efficiency plot's lines: the baseline, then every SimCLRv2 row. */
+function plotMethods(plan: PipelinePlan): string[] {
+  return [METHODS.supervised, ...simclrMethods(plan)];
 }
 
 /** The report's pictures unless the plan turns them off; one that cannot be drawn becomes a line in the report. */
@@ -243,6 +251,12 @@ async function pipelinePictures(x: Context, seeds: number[], rows: ResultRow[], 
   return r;
 }
 
+/** The report's label-efficiency lines: the best SimCLRv2 row's gain at each fraction, then the plan's goals. */
+function pipelineVerdict(plan: PipelinePlan, rows: ResultRow[], wallS: number): string[] {
+  const m = { supervised: METHODS.supervised, finetune: METHODS.finetune, small: METHODS.small(plan.smallStudentWidth), simclr: simclrMethods(plan) };
+  return [...gainLines(rows, plan.fractions, m), ...(plan.goals ? goalLines(plan.goals, rows, plan.fractions, m, wallS) : [])];
+}
+
 /** report.md / report.html of a finished pipeline. */
 async function pipelineReport(x: Context, r: {
   seeds: number[]; pre: Summary; rows: ResultRow[]; curves: CurveSet[]; configs: Record<string, StageConfigs>; ran: Record<string, RanPrecision[]>; wallS: number;
@@ -257,7 +271,7 @@ async function pipelineReport(x: Context, r: {
       runDir: preDir, summary: r.pre, metrics: RunFolder.open(preDir, { readOnly: true }).readMetrics() as MetricsRecord[],
       command: stageCommand('pretrain', pretrainSchema.shape, x.pretrainConfig, preDir),
     },
-    finetunes: r.curves, results: r.rows, protocol: pipelineProtocol({
+    finetunes: r.curves, results: r.rows, verdict: pipelineVerdict(x.plan, r.rows, r.wallS), protocol: pipelineProtocol({
       testImages, seeds: r.seeds, pretrain: x.pretrainConfig, byFraction: r.configs,
       ran: { pretrain: ranPrecision(r.pre), byFraction: r.ran },
     }),
@@ -269,6 +283,7 @@ async function pipelineReport(x: Context, r: {
 export async function runPipeline(o: PipelineOptions): Promise<PipelineResult | null> {
   const start = performance.now();
   const seeds = checkLabelSeeds(o.labelSeeds ?? [0]);
+  if (o.plan.goals) checkGoals(o.plan.goals, o.plan.fractions); // a goal the report cannot check fails before any training
   const x: Context = {
     out: o.out, plan: o.plan, common: o.common ?? {}, emit: o.onEvent ?? ignoreEvents, stop: o.stop ?? new StopSignal(), world: o.world ?? singleProcess,
     pretrainConfig: resolvePretrainConfig({ overrides: { ...o.plan.pretrain, ...o.common } }), command: pipelineCommand({ ...o, labelSeeds: seeds }),
