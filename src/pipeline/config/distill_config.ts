@@ -14,8 +14,9 @@ export const distillSchema = z.strictObject({
     .describe('initialise the student from this pretraining checkpoint (architecture included); default: random weights'),
   ftProjSelector: z.number().int().min(-1).optional()
     .describe("student's projection layers under its head (default: 1 with studentFrom, else as many as the teacher keeps)"),
-  fineTuneAfterBlock: z.number().int().min(-1).max(4).default(-1)
-    .describe('with studentFrom: keep the pretrained stem and blocks 1..k frozen; -1 = train everything'),
+  // Optional, not defaulted: run folders written before this key existed still match a plan that leaves it out.
+  fineTuneAfterBlock: z.number().int().min(-1).max(4).optional()
+    .describe('with studentFrom: keep the pretrained stem and blocks 1..k frozen; -1 (default) = train everything'),
   temperature: z.number().positive().default(1).describe('softmax temperature tau of teacher and student'),
   scaleByTemperatureSquared: z.boolean().default(false).describe('multiply the distillation loss by tau^2'),
   alpha: z.number().nonnegative().default(0).describe('weight of the supervised loss on the labelled subset (0 = none)'),
@@ -41,7 +42,7 @@ export const distillSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', message: (err as Error).message, path: ['labels'] });
     }
   }
-  if (c.fineTuneAfterBlock >= 0 && c.studentFrom === undefined) {
+  if ((c.fineTuneAfterBlock ?? -1) >= 0 && c.studentFrom === undefined) {
     ctx.addIssue({ code: 'custom', path: ['fineTuneAfterBlock'], message: 'freezing blocks keeps pretrained weights: give studentFrom too (a random student must train every layer)' });
   }
   if (c.studentFrom !== undefined) {

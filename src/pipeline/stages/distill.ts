@@ -87,7 +87,7 @@ export async function setupDistill(c: DistillConfig, folder: RunFolder, emit: Ev
     const scratch = () => scratchDescription(c, { channels: data.train.channels, size: t.imageSize }, t);
     const { model: student, source: studentSource } = classifierFrom(c.studentFrom, scratch, {
       numClasses: t.numClasses, ftProjSelector: c.ftProjSelector ?? (c.studentFrom ? undefined : t.projHead.keepLayers),
-      zeroInitLogits: c.zeroInitLogitsLayer, fineTuneAfterBlock: c.fineTuneAfterBlock, headWeightDecay: false,
+      zeroInitLogits: c.zeroInitLogitsLayer, fineTuneAfterBlock: c.fineTuneAfterBlock ?? -1, headWeightDecay: false,
     });
     owned.push(student);
     student.to(device);
