@@ -54,8 +54,8 @@ test('every preset resolves its stage configs; the baselines run their own recip
     assert.deepEqual([finetuneConfig(x, f, 0).fineTuneAfterBlock, c.supervised.fineTuneAfterBlock], [0, -1]);
     assert.deepEqual([c.self.alpha, c.self.labelledBatchSize, c.small.alpha], f === '10%' ? [0.5, 64, 0] : [0, undefined, 0]);
     assert.equal(c.self.labels, 'file:l.txt', 'the supervised term trains on the fine-tuning subset');
-    // Self-distillation in bf16 where native, the half-width student from random weights in fp32; two rounds at 1%.
-    assert.deepEqual([c.self.precision, c.small.precision], ['auto', 'fp32']);
+    // Every distillation in bf16 where native (the half-width student too, since session 10); two rounds at 1%.
+    assert.deepEqual([c.self.precision, c.small.precision], ['auto', 'auto']);
     assert.deepEqual([c.self.weightDecay, c.small.weightDecay], [0, f === '10%' ? 5e-4 : 0], 'weight decay for the half-width student at 10% only');
     assert.deepEqual(c.laterSelfRounds.map((r) => [r.teacher, r.studentFrom, r.precision, r.alpha, r.epochs]),
       f === '1%' ? [[join('o', 'distill-self-1pct'), join('o', 'pretrain'), 'auto', 0, 6]] : []);
