@@ -1,6 +1,6 @@
-// The report's verdict: what the unlabelled data bought at each label fraction (the best SimCLRv2 row against the
-// supervised baseline) and, when the plan states goals, each goal met or not with the measured figure beside it, so a
-// reader of the report alone sees a miss as plainly as a win.
+// The report's verdict: what the unlabelled data bought at each label fraction (every SimCLRv2 row against the
+// supervised baseline, lowest to highest) and, when the plan states goals, each goal met or not with the measured
+// figure beside it, so a reader of the report alone sees a miss as plainly as a win.
 import { cellOf, type ResultRow } from '../../report/results.js';
 
 /** What a plan sets out to show, checked against its own measured table. Accuracies are fractions (0.85 = 85 %). */

@@ -251,7 +251,7 @@ async function pipelinePictures(x: Context, seeds: number[], rows: ResultRow[], 
   return r;
 }
 
-/** The report's label-efficiency lines: the best SimCLRv2 row's gain at each fraction, then the plan's goals. */
+/** The report's label-efficiency lines: every SimCLRv2 row's gain at each fraction (lowest to highest), then the plan's goals. */
 function pipelineVerdict(plan: PipelinePlan, rows: ResultRow[], wallS: number): string[] {
   const m = { supervised: METHODS.supervised, finetune: METHODS.finetune, small: METHODS.small(plan.smallStudentWidth), simclr: simclrMethods(plan) };
   return [...gainLines(rows, plan.fractions, m), ...(plan.goals ? goalLines(plan.goals, rows, plan.fractions, m, wallS) : [])];
