@@ -24,18 +24,18 @@ test('the protocol names each stage\'s arithmetic, auto with what it becomes her
     'Mixed precision keeps weights, batch-norm statistics and losses in fp32.'), lines.join('\n'));
 });
 
-test('the arithmetic line names each kind of stage when they differ (distillation in bf16, the rest in fp32)', () => {
+test('the arithmetic line names the kinds of stage that differ, those that agree in one phrase (distillation in bf16, the rest in fp32)', () => {
   const pretrain = resolvePretrainConfig({ preset: 'tiny', overrides: { precision: 'bf16' } });
   const fp32 = stages('fp32');
   const round2 = { ...fp32.self, precision: 'auto' as const };
   const c: StageConfigs = { ...fp32, self: { ...fp32.self, precision: 'auto' }, small: { ...fp32.small, precision: 'auto' }, laterSelfRounds: [round2] };
   const ran = { finetune: 'fp32', supervised: 'fp32', self: 'bf16', small: 'bf16', laterSelfRounds: ['bf16'] };
   const lines = pipelineProtocol({ testImages: 100, seeds: [0], pretrain, byFraction: { '1%': c }, ran: { pretrain: 'bf16', byFraction: { '1%': [ran] } } });
-  assert.ok(lines.includes('Arithmetic (--precision): pretraining bf16; fine-tuning fp32; baselines fp32; self-distillation bf16 (--precision auto); smaller student bf16 (--precision auto). ' +
+  assert.ok(lines.includes('Arithmetic (--precision): pretraining bf16; fine-tuning and baselines fp32; self-distillation and smaller student bf16 (--precision auto). ' +
     'Mixed precision keeps weights, batch-norm statistics and losses in fp32.'), lines.join('\n'));
   // A later round that ran in fp32 shows beside the others.
   const mixed = pipelineProtocol({ testImages: 100, seeds: [0], pretrain, byFraction: { '1%': c }, ran: { byFraction: { '1%': [{ ...ran, laterSelfRounds: ['fp32'] }] } } });
-  assert.ok(mixed.some((l) => l.includes('; self-distillation bf16 (--precision auto) / fp32 (--precision auto); smaller student bf16')), mixed.join('\n'));
+  assert.ok(mixed.some((l) => l.includes('; fine-tuning and baselines fp32; self-distillation bf16 (--precision auto) / fp32 (--precision auto); smaller student bf16')), mixed.join('\n'));
   assert.ok(lines.some((l) => l.startsWith('Fine-tuning at 1%: ') && l.includes(', 2 rounds of it (each round after the first taught by the previous round\'s student, again from the pretrained encoder) (small student: ')), lines.join('\n'));
   assert.ok(pipelineProtocol({ testImages: 100, seeds: [0], pretrain, byFraction: { '1%': fp32 } }).every((l) => !l.includes('rounds of it')));
 });
@@ -53,7 +53,7 @@ test('the protocol says what each run\'s summary records it ran in, with the --p
     // A pretraining that ran in bf16 on another machine, and a fine-tuning reused from a bf16 run (precision resumes).
     ran: { pretrain: 'bf16', byFraction: { '1%': [fp32Runs, fp32Runs], '10%': [fp32Runs, { ...fp32Runs, finetune: 'bf16' }] } },
   });
-  assert.ok(lines.includes('Arithmetic (--precision): pretraining bf16 (--precision auto); fine-tuning fp32 / bf16 (--precision fp32); baselines fp32; self-distillation fp32; smaller student fp32. ' +
+  assert.ok(lines.includes('Arithmetic (--precision): pretraining bf16 (--precision auto); fine-tuning fp32 / bf16 (--precision fp32); baselines, self-distillation and smaller student fp32. ' +
     'Mixed precision keeps weights, batch-norm statistics and losses in fp32.'), lines.join('\n'));
 });
 

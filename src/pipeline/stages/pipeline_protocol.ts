@@ -73,7 +73,12 @@ function stagesByKind(c: StageConfigs, ran: RanPrecision): Record<StageKind, [Tr
 
 type StageKind = 'fine-tuning' | 'baselines' | 'self-distillation' | 'smaller student';
 
-/** Pretraining's arithmetic, then each kind of stage's (one phrase when they all agree). */
+/** 'a', 'a and b', 'a, b and c'. */
+function andList(items: string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** Pretraining's arithmetic, then each kind of stage's (kinds that agree share a phrase). */
 function precisionLine(pretrain: PretrainConfig, pretrainRan: string | undefined, fractions: [StageConfigs, RanPrecision[]][]): string {
   const words: Record<StageKind, Set<string>> = { 'fine-tuning': new Set(), baselines: new Set(), 'self-distillation': new Set(), 'smaller student': new Set() };
   for (const [c, subsets] of fractions) {
@@ -81,9 +86,14 @@ function precisionLine(pretrain: PretrainConfig, pretrainRan: string | undefined
       for (const [kind, stages] of Object.entries(stagesByKind(c, ran))) for (const [config, r] of stages) words[kind as StageKind].add(precisionWord(config, r));
     }
   }
-  const phrases = Object.values(words).map((w) => [...w].join(' / '));
-  const stages = new Set(phrases).size === 1 ? `fine-tuning, baselines and distillation ${phrases[0]}`
-    : Object.keys(words).map((kind, i) => `${kind} ${phrases[i]}`).join('; ');
+  // Kinds that ran alike share one phrase, in the order they first appear: "fine-tuning and baselines fp32; ...".
+  const kindsByPhrase = new Map<string, string[]>();
+  for (const [kind, w] of Object.entries(words)) {
+    const phrase = [...w].join(' / ');
+    kindsByPhrase.set(phrase, [...(kindsByPhrase.get(phrase) ?? []), kind]);
+  }
+  const stages = kindsByPhrase.size === 1 ? `fine-tuning, baselines and distillation ${[...kindsByPhrase.keys()][0]}`
+    : [...kindsByPhrase].map(([phrase, kinds]) => `${andList(kinds)} ${phrase}`).join('; ');
   return `Arithmetic (--precision): pretraining ${precisionWord(pretrain, pretrainRan)}; ${stages}. ` +
     'Mixed precision keeps weights, batch-norm statistics and losses in fp32.';
 }
