@@ -45,7 +45,8 @@ export function cellOf(rows: ResultRow[], method: string, fraction: string): Cel
   return { values: scored.map((r) => r.top1!), seeds: scored.map((r) => r.labelSeed), ...meanStd(scored.map((r) => r.top1!)), wallS: meanStd(walls).mean };
 }
 
-const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '—' : (100 * v).toFixed(digits));
+/** A fraction as a percentage with `digits` decimals; '—' for a missing figure. */
+export const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '—' : (100 * v).toFixed(digits));
 
 /** '80.4 ± 0.9 (79.6, 80.0, 81.6)' over several subsets, '80.4' for one, '—' for none. */
 export function formatCell(c: Cell): string {

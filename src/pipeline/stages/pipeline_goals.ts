@@ -1,7 +1,7 @@
 // The report's verdict: what the unlabelled data bought at each label fraction (every SimCLRv2 row against the
 // supervised baseline, lowest to highest) and, when the plan states goals, each goal met or not with the measured
 // figure beside it, so a reader of the report alone sees a miss as plainly as a win.
-import { cellOf, type ResultRow } from '../../report/results.js';
+import { cellOf, pct, type ResultRow } from '../../report/results.js';
 
 /** What a plan sets out to show, checked against its own measured table. Accuracies are fractions (0.85 = 85 %). */
 export interface PlanGoals {
@@ -24,7 +24,7 @@ export interface VerdictMethods {
 
 /** Means of test accuracies are not exact in binary: a mean that prints as the goal meets it. */
 const TOLERANCE = 1e-9;
-const points = (v: number) => (100 * v).toFixed(2);
+const points = (v: number) => pct(v, 2);
 const signed = (v: number) => {
   const rounded = Number((100 * v).toFixed(2));
   return `${rounded >= 0 ? '+' : '−'}${Math.abs(rounded).toFixed(2)}`;
